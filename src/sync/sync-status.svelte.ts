@@ -1,0 +1,118 @@
+/**
+ * What the header's Sync status says: Offline, Connecting, Syncing or Synced, from the relay connection and from
+ * whether the relay's copy of the open document has our latest heads.
+ */
+import type { DocHandle, DocHandleRemoteHeadsPayload, NetworkAdapterInterface, PeerId, Repo, StorageId } from '@automerge/automerge-repo';
+
+export type SyncState = 'Offline' | 'Connecting' | 'Syncing' | 'Synced';
+
+const GIVE_UP_CONNECTING_MS = 4000;
+
+function sameHeads(a: readonly string[], b: readonly string[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  const s = new Set(b);
+  return a.every((h) => s.has(h));
+}
+
+export class SyncStatus {
+  state = $state<SyncState>('Connecting');
+  detail = $state('');
+  #connected = $state(false);
+  #gaveUp = $state(false);
+  #relayStorage = $state<StorageId | undefined>();
+  #inSync = $state(true);
+  #watched: DocHandle<unknown> | undefined;
+  #offWatch = () => {};
+  readonly #repo: Repo;
+  readonly relayUrl: string | undefined;
+
+  constructor(repo: Repo, adapter: NetworkAdapterInterface | undefined, relayUrl: string | undefined) {
+    this.#repo = repo;
+    this.relayUrl = relayUrl;
+    if (!adapter) {
+      this.#gaveUp = true;
+    } else {
+      adapter.on('peer-candidate', ({ peerId, peerMetadata }: { peerId: PeerId; peerMetadata: { storageId?: StorageId } }) => {
+        this.#connected = true;
+        this.#gaveUp = false;
+        this.#relayStorage = peerMetadata?.storageId ?? repo.getStorageIdOfPeer(peerId);
+        this.#recheck();
+      });
+      adapter.on('peer-disconnected', () => {
+        this.#connected = false;
+        this.#startGiveUpTimer();
+      });
+      this.#startGiveUpTimer();
+    }
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', () => this.#update());
+      window.addEventListener('offline', () => this.#update());
+    }
+    this.#update();
+  }
+
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #startGiveUpTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      if (!this.#connected) this.#gaveUp = true;
+      this.#update();
+    }, GIVE_UP_CONNECTING_MS);
+    this.#update();
+  }
+
+  /** Follow the document on screen; its sync with the relay decides Syncing vs Synced. */
+  watch(handle: DocHandle<unknown> | undefined): void {
+    this.#offWatch();
+    this.#watched = handle;
+    if (!handle) {
+      this.#inSync = true;
+      this.#update();
+      return;
+    }
+    const onHeads = () => this.#recheck();
+    const onRemote = (p: DocHandleRemoteHeadsPayload) => {
+      if (p.storageId === this.#relayStorage) this.#recheck();
+    };
+    handle.on('heads-changed', onHeads);
+    handle.on('remote-heads', onRemote);
+    this.#offWatch = () => {
+      handle.off('heads-changed', onHeads);
+      handle.off('remote-heads', onRemote);
+    };
+    this.#recheck();
+  }
+
+  #recheck(): void {
+    const h = this.#watched;
+    if (!h || !this.#relayStorage || !h.isReady()) this.#inSync = !h || !this.#connected ? true : false;
+    else this.#inSync = sameHeads(h.heads(), h.getSyncInfo(this.#relayStorage)?.lastHeads);
+    this.#update();
+  }
+
+  #update(): void {
+    const online = typeof navigator === 'undefined' || navigator.onLine;
+    if (!online) {
+      this.state = 'Offline';
+      this.detail = 'This device is offline. Your work is saved here and syncs when you reconnect.';
+    } else if (!this.relayUrl) {
+      this.state = 'Offline';
+      this.detail = 'No relay is set; your work is saved on this device only.';
+    } else if (!this.#connected) {
+      this.state = this.#gaveUp ? 'Offline' : 'Connecting';
+      this.detail = this.#gaveUp
+        ? `Cannot reach the relay at ${this.relayUrl}. Your work is saved on this device and syncs when it is back.`
+        : `Connecting to ${this.relayUrl}…`;
+    } else if (!this.#inSync) {
+      this.state = 'Syncing';
+      this.detail = 'Sending and receiving changes…';
+    } else {
+      this.state = 'Synced';
+      this.detail = this.#watched ? 'The relay has every change to this project.' : `Connected to ${this.relayUrl}.`;
+    }
+  }
+
+  get repo(): Repo {
+    return this.#repo;
+  }
+}
