@@ -33,6 +33,8 @@ export default defineConfig({
         // The relay's own endpoints are never answered from the cache.
         navigateFallbackDenylist: [/^\/health/, /^\/blobs\//, /^\/sync/],
         cleanupOutdatedCaches: true,
+        // Control the first page at once, so the app opens offline from the very first visit on.
+        clientsClaim: true,
       },
     }),
   ],

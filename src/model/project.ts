@@ -157,3 +157,13 @@ export function deleteItem(project: Project, kind: ItemKind, id: Id, now: number
   }
   return { message: `deleted ${SINGULAR[kind]} ${item.name}`, edits: [del([kind, id]), put(['updatedAt'], now)] };
 }
+
+/** Set the description of the project (no kind) or of one of its items. */
+export function describe(project: Project, text: string, now: number, kind?: Exclude<ItemKind, 'artifacts' | 'executions'>, id?: Id): PlanResult {
+  if (text.length > 20_000) return { refused: 'That description is very long; keep it under 20,000 characters.' };
+  if (!kind) return text === project.description ? { message: 'described project', edits: [] } : { message: 'edited the project description', edits: [put(['description'], text), put(['updatedAt'], now)] };
+  const item = (project[kind] as Record<Id, { name: string; description: string }>)[id ?? ''];
+  if (!item) return { refused: `That ${SINGULAR[kind]} no longer exists; someone may have deleted it.` };
+  if (item.description === text) return { message: `described ${SINGULAR[kind]}`, edits: [] };
+  return { message: `edited the description of ${SINGULAR[kind]} ${item.name}`, edits: [put([kind, id!, 'description'], text), put([kind, id!, 'updatedAt'], now), put(['updatedAt'], now)] };
+}

@@ -13,9 +13,14 @@ export interface RepoOptions {
   peerId?: PeerId;
   /** Documents that stay on this device (the project list): offered to this browser's other tabs only. */
   isDevicePrivate?: (documentId: DocumentId) => boolean;
+  /**
+   * How long a change may wait before it is written to storage. automerge-repo's default (100 ms) loses the last
+   * edit when a tab closes or navigates right after it; a short delay still batches keystrokes.
+   */
+  saveDebounceRate?: number;
 }
 
-export function createRepo({ storage, network, peerId, isDevicePrivate = () => false }: RepoOptions): Repo {
+export function createRepo({ storage, network, peerId, isDevicePrivate = () => false, saveDebounceRate = 20 }: RepoOptions): Repo {
   const mayShare = async (peer: PeerId, documentId?: DocumentId) =>
     !documentId || !isDevicePrivate(documentId) || peer.startsWith(TAB_PEER_PREFIX);
   return new Repo({
@@ -23,6 +28,7 @@ export function createRepo({ storage, network, peerId, isDevicePrivate = () => f
     network,
     ...(peerId ? { peerId } : {}),
     shareConfig: { announce: mayShare, access: (peer, documentId) => mayShare(peer, documentId) },
+    saveDebounceRate,
   });
 }
 

@@ -1,0 +1,100 @@
+/**
+ * The composition root: the one place that creates the real adapters (IndexedDB storage, BroadcastChannel between
+ * tabs, WebSocket to the relay) and implements the views' Workspace on top of src/sync. Loaded lazily by main.ts so
+ * that the shell paints before Automerge's WebAssembly arrives.
+ */
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import { BroadcastChannelNetworkAdapter } from '@automerge/automerge-repo-network-broadcastchannel';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import type { DocumentId, NetworkAdapterInterface } from '@automerge/automerge-repo';
+import type { Project } from '../model/types';
+import { applyPlan } from '../sync/apply';
+import { DocState } from '../sync/doc-state.svelte';
+import { expiredDeletions, openHome, removeEntry, upsertEntry, type HomeDoc } from '../sync/home';
+import { openProject, rawDocumentBytes } from '../sync/open';
+import { createProjectDoc, duplicateProjectDoc } from '../sync/projects';
+import { createRepo, newTabPeerId } from '../sync/repo';
+import { SyncStatus } from '../sync/sync-status.svelte';
+import type { Workspace } from '../ui/services';
+import type { Profile } from '../ui/profile.svelte';
+
+/** How long a deleted project can be brought back with Undo before its document is removed for good. */
+export const UNDO_WINDOW_MS = 10_000;
+
+const HOME_KEY = 'deepforge.home';
+const RELAY_KEY = 'deepforge.relay';
+
+/** The relay defaults to the origin that served the app; a saved setting overrides it. */
+export function relayUrl(): string | undefined {
+  const saved = localStorage.getItem(RELAY_KEY);
+  if (saved === 'none') return undefined;
+  if (saved) return saved;
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/sync`;
+}
+
+export async function createWorkspace(profile: Profile): Promise<Workspace> {
+  const storage = new IndexedDBStorageAdapter('deepforge');
+  const relay = relayUrl();
+  const wsAdapter = relay ? new WebSocketClientAdapter(relay, 3000) : undefined;
+  const network: NetworkAdapterInterface[] = [new BroadcastChannelNetworkAdapter({ channelName: 'deepforge' })];
+  if (wsAdapter) network.push(wsAdapter);
+  const device = { homeId: undefined as string | undefined };
+  const repo = createRepo({ storage, network, peerId: newTabPeerId(), isDevicePrivate: (id) => id === device.homeId });
+  // Write pending changes as soon as the tab is hidden or closed, so that closing it loses nothing.
+  addEventListener('pagehide', () => void repo.flush());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') void repo.flush();
+  });
+
+  const lock = <R>(fn: () => Promise<R>): Promise<R> =>
+    navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();
+  const homeHandle = await openHome(repo, { get: () => localStorage.getItem(HOME_KEY), set: (u) => localStorage.setItem(HOME_KEY, u) }, lock);
+  device.homeId = homeHandle.documentId;
+  const home = new DocState<HomeDoc>(homeHandle);
+  const sync = new SyncStatus(repo, wsAdapter, relay);
+
+  // Projects deleted in an earlier session whose undo window has passed are removed for good now.
+  const purge = () => {
+    for (const id of expiredDeletions(homeHandle.doc(), Date.now(), UNDO_WINDOW_MS)) {
+      repo.delete(id as DocumentId);
+      removeEntry(homeHandle, id);
+    }
+  };
+  purge();
+
+  return {
+    home,
+    sync,
+    createProject(project: Project, message?: string) {
+      const handle = createProjectDoc(repo, project, profile.author, message);
+      upsertEntry(homeHandle, handle.documentId, { name: project.name, updatedAt: project.updatedAt, openedAt: Date.now() }, Date.now());
+      return handle.documentId;
+    },
+    openProject: (id) => openProject(repo, id),
+    async duplicateProject(id) {
+      const source = await repo.find<Project>(id as DocumentId);
+      const copy = await duplicateProjectDoc(repo, source, Date.now(), profile.author);
+      upsertEntry(homeHandle, copy.documentId, { name: copy.doc().name, updatedAt: Date.now() }, Date.now());
+      return copy.documentId;
+    },
+    deleteProject(id) {
+      upsertEntry(homeHandle, id, { deletedAt: Date.now() }, Date.now());
+      setTimeout(purge, UNDO_WINDOW_MS + 100);
+    },
+    undoDelete(id) {
+      upsertEntry(homeHandle, id, { deletedAt: undefined }, Date.now());
+    },
+    noteOpened(id, project) {
+      const entry = homeHandle.doc().projects[id];
+      if (entry?.deletedAt !== undefined) return;
+      if (!entry || entry.name !== project.name || entry.updatedAt !== project.updatedAt) {
+        upsertEntry(homeHandle, id, { name: project.name, updatedAt: project.updatedAt }, Date.now());
+      }
+    },
+    apply(handle, plan) {
+      applyPlan(handle, plan, profile.author);
+    },
+    rawBytes: (id) => rawDocumentBytes(storage, id as DocumentId),
+    shareUrl: (id) => `${location.origin}/p/${id}`,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * What the views need from the rest of the app, as an interface: the app implements it with Automerge and
+ * IndexedDB (loaded lazily, after the shell has painted); views never import those libraries themselves.
+ */
+import { getContext, setContext } from 'svelte';
+import type { Plan } from '../model/plan';
+import type { Project } from '../model/types';
+import type { DocState } from '../sync/doc-state.svelte';
+import type { HomeDoc } from '../sync/home';
+import type { OpenResult } from '../sync/open';
+import type { SyncStatus } from '../sync/sync-status.svelte';
+import type { DocHandle } from '@automerge/automerge-repo';
+import type { Profile } from './profile.svelte';
+
+export interface Workspace {
+  home: DocState<HomeDoc>;
+  sync: SyncStatus;
+  /** Create a project document (empty or from an example) and list it on this device; returns its id. */
+  createProject(project: Project, message?: string): string;
+  openProject(documentId: string): Promise<OpenResult<Project>>;
+  duplicateProject(documentId: string): Promise<string>;
+  /** Hide a project from the list; it is deleted for good after the undo window. */
+  deleteProject(documentId: string): void;
+  undoDelete(documentId: string): void;
+  /** Keep the device list's cached name and last edit in step with an open project. */
+  noteOpened(documentId: string, project: Project): void;
+  apply(handle: DocHandle<Project>, plan: Plan): void;
+  rawBytes(documentId: string): Promise<Uint8Array | undefined>;
+  shareUrl(documentId: string): string;
+}
+
+const KEY = Symbol('deepforge.workspace');
+
+export function provideWorkspace(ws: Workspace): void {
+  setContext(KEY, ws);
+}
+
+export function useWorkspace(): Workspace {
+  const ws = getContext<Workspace | undefined>(KEY);
+  if (!ws) throw new Error('useWorkspace() was called outside <App>: render views inside the app shell, which provides the workspace once it has loaded.');
+  return ws;
+}
+
+export const profileKey = Symbol('deepforge.profile');
+export function useProfile(): Profile {
+  const p = getContext<Profile | undefined>(profileKey);
+  if (!p) throw new Error('useProfile() was called outside <App>: the app shell provides the profile.');
+  return p;
+}

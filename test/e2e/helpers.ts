@@ -1,0 +1,27 @@
+import { inject } from 'vitest';
+import type { Page } from 'playwright-core';
+
+export const baseURL = () => inject('baseURL');
+
+/** Save a screenshot for people to look at (test-results/screenshots/<name>.png). */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${inject('screenshotDir')}/${name}.png` });
+}
+
+/** Collect page errors so a test can assert that none happened. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+export async function createProject(page: Page, name: string): Promise<string> {
+  await page.goto(baseURL());
+  await page.getByRole('button', { name: 'New project' }).first().click();
+  const title = page.getByRole('textbox', { name: 'Project name' });
+  await title.waitFor();
+  await title.fill(name);
+  await title.press('Enter');
+  await page.waitForFunction((n) => document.title.startsWith(n), name);
+  return new URL(page.url()).pathname.split('/')[2]!;
+}
