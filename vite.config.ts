@@ -8,7 +8,7 @@ export default defineConfig({
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
-      includeAssets: ['icons/*.svg', 'icons/*.png', 'favicon.svg'],
+      includeAssets: ['icons/*.svg', 'icons/*.png'],
       manifest: {
         name: 'DeepForge',
         short_name: 'DeepForge',
@@ -25,9 +25,15 @@ export default defineConfig({
           { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
           { src: '/icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
+        // Shown by the browser's install dialog (and in the README).
+        screenshots: [
+          { src: '/screenshots/pipeline.png', sizes: '1366x860', type: 'image/png', form_factor: 'wide', label: 'A pipeline and its checks' },
+          { src: '/screenshots/home.png', sizes: '1366x860', type: 'image/png', form_factor: 'wide', label: 'Your projects' },
+        ],
       },
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest,json,bin}'],
+        globIgnores: ['screenshots/**'],
         maximumFileSizeToCacheInBytes: 12 * 1024 * 1024,
         navigateFallback: '/index.html',
         // The relay's own endpoints are never answered from the cache.

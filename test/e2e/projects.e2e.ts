@@ -52,9 +52,12 @@ describe('projects on one device', () => {
     const url = page.url();
     await page.goto(url);
     await expect.poll(() => page.getByRole('textbox', { name: 'Operation name' }).inputValue()).toBe('Train');
+    // An operation that a pipeline runs cannot be deleted, and the inspector says where it is used.
+    expect(await page.getByRole('button', { name: 'Delete operation' }).isDisabled()).toBe(true);
+    expect(await page.getByText('In use: pipeline Train MNIST CNN runs it').isVisible()).toBe(true);
   });
 
-  it('creates items from the sidebar and refuses to delete one in use', async () => {
+  it('creates items from the sidebar and deletes one', async () => {
     await createProject(page, 'Sidebar test');
     await page.getByRole('button', { name: 'New pipeline' }).click();
     await expect.poll(() => page.getByRole('textbox', { name: 'Pipeline name' }).inputValue()).toBe('Pipeline');
@@ -64,6 +67,21 @@ describe('projects on one device', () => {
     await expect.poll(() => page.getByRole('textbox', { name: 'Operation name' }).inputValue()).toBe('Operation');
     const nav = page.getByRole('navigation', { name: 'Project' });
     for (const name of ['Pipeline', 'Architecture', 'Operation']) expect(await nav.getByRole('link', { name, exact: true }).isVisible()).toBe(true);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete operation' }).click();
+    await expect.poll(() => nav.getByRole('link', { name: 'Operation', exact: true }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('heading', { name: 'Overview' }).isVisible()).toBe(true);
+  });
+
+  it('keeps the profile on this device', async () => {
+    await page.goto(baseURL());
+    await page.getByRole('button', { name: /^Your profile/ }).click();
+    await page.getByRole('textbox', { name: 'Display name' }).fill('Grace Hopper');
+    await page.getByRole('radio', { name: 'Colour #16a34a' }).check();
+    await shot(page, '11-profile');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.reload();
+    await expect.poll(() => page.getByRole('button', { name: 'Your profile: Grace Hopper' }).textContent()).toContain('GH');
   });
 
   it('shows a second tab the rename within a second', async () => {
