@@ -34,6 +34,8 @@ export function relayUrl(): string | undefined {
 
 export async function createWorkspace(profile: Profile): Promise<Workspace> {
   const storage = new IndexedDBStorageAdapter('deepforge');
+  // Ask the browser not to evict this site's data under storage pressure: projects live only here until shared.
+  void navigator.storage?.persist?.().catch(() => false);
   const relay = relayUrl();
   const wsAdapter = relay ? new WebSocketClientAdapter(relay, 3000) : undefined;
   const network: NetworkAdapterInterface[] = [new BroadcastChannelNetworkAdapter({ channelName: 'deepforge' })];

@@ -153,6 +153,25 @@ describe('projects on one device', () => {
     await expect.poll(() => page.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe('Leaf classifier');
   });
 
+  it('fits a tablet, in the dark theme too', async () => {
+    const tablet = await device.newPage();
+    await tablet.setViewportSize({ width: 820, height: 1180 });
+    await tablet.emulateMedia({ colorScheme: 'dark' });
+    await tablet.goto(baseURL());
+    await projectList(tablet).getByRole('link', { name: 'MNIST CNN' }).click();
+    await expect.poll(() => tablet.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe('MNIST CNN');
+    expect(await tablet.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    // Nothing spills sideways at this width.
+    expect(await tablet.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+    await shot(tablet, '12-tablet-dark');
+    await tablet.setViewportSize({ width: 390, height: 844 });
+    await tablet.getByRole('button', { name: 'Show the project sidebar' }).click();
+    await expect.poll(() => tablet.getByRole('navigation', { name: 'Project' }).isVisible()).toBe(true);
+    expect(await tablet.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+    await shot(tablet, '13-phone-sidebar');
+    await tablet.close();
+  });
+
   it('duplicates a project under a new name', async () => {
     await page.goto(baseURL());
     await page.getByRole('button', { name: 'Duplicate Leaf classifier' }).click();
