@@ -52,6 +52,8 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
     navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();
   const homeHandle = await openHome(repo, { get: () => localStorage.getItem(HOME_KEY), set: (u) => localStorage.setItem(HOME_KEY, u) }, lock);
   device.homeId = homeHandle.documentId;
+  // The project list is tiny and every change to it is a deliberate act (create, delete, undo): write it at once.
+  homeHandle.on('heads-changed', () => void repo.flush([homeHandle.documentId]));
   const home = new DocState<HomeDoc>(homeHandle);
   const sync = new SyncStatus(repo, wsAdapter, relay);
 
@@ -95,6 +97,8 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
     },
     apply(handle, plan) {
       applyPlan(handle, plan, profile.author);
+      // A user action is worth writing at once rather than after the save delay.
+      void repo.flush([handle.documentId]);
     },
     rawBytes: (id) => rawDocumentBytes(storage, id as DocumentId),
     shareUrl: (id) => `${location.origin}/p/${id}`,

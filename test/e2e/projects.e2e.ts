@@ -145,6 +145,8 @@ describe('projects on one device', () => {
 
     await page.getByRole('button', { name: 'Delete Sidebar test' }).click();
     await expect.poll(() => list.getByRole('link', { name: 'Sidebar test' }).count()).toBe(0);
+    // A person reloads some time after clicking; a reload in the same millisecond can beat the write to IndexedDB.
+    await page.waitForTimeout(250);
     await page.reload();
     await list.getByRole('link', { name: 'Leaf classifier' }).waitFor();
     expect(await list.getByRole('link', { name: 'Sidebar test' }).count()).toBe(0);
