@@ -23,7 +23,15 @@ class Updates {
     });
   }
 
+  /** Let the waiting version take over, then reload into it (once it controls the page). */
   async reload(): Promise<void> {
+    let reloading = false;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (!reloading) {
+        reloading = true;
+        location.reload();
+      }
+    });
     await this.#update?.(true);
   }
 }
