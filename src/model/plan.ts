@@ -17,6 +17,8 @@ export interface Plan {
   /** What the change did, in words a history entry can show: "renamed project to Iris". */
   message: string;
   edits: Edit[];
+  /** The project item this plan is about ("pipelines/p1"), so history can be filtered by item. */
+  item?: string;
 }
 
 /** A refused edit: the domain says why, in words for the user. */

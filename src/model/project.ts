@@ -76,7 +76,7 @@ export function createPipeline(project: Project, now: number, id: Id = randomId(
     createdAt: now,
     updatedAt: now,
   };
-  return { id, message: `added pipeline ${pipeline.name}`, edits: [put(['pipelines', id], pipeline), put(['updatedAt'], now)] };
+  return { id, item: `pipelines/${id}`, message: `added pipeline ${pipeline.name}`, edits: [put(['pipelines', id], pipeline), put(['updatedAt'], now)] };
 }
 
 export function createArchitecture(project: Project, now: number, id: Id = randomId('ar'), name?: string): Plan & { id: Id } {
@@ -91,6 +91,7 @@ export function createArchitecture(project: Project, now: number, id: Id = rando
   };
   return {
     id,
+    item: `architectures/${id}`,
     message: `added architecture ${architecture.name}`,
     edits: [put(['architectures', id], architecture), put(['updatedAt'], now)],
   };
@@ -119,7 +120,7 @@ export function createOperation(project: Project, now: number, id: Id = randomId
     createdAt: now,
     updatedAt: now,
   };
-  return { id, message: `added operation ${operation.name}`, edits: [put(['operations', id], operation), put(['updatedAt'], now)] };
+  return { id, item: `operations/${id}`, message: `added operation ${operation.name}`, edits: [put(['operations', id], operation), put(['updatedAt'], now)] };
 }
 
 export function renameItem(project: Project, kind: ItemKind, id: Id, name: string, now: number): PlanResult {
@@ -131,7 +132,7 @@ export function renameItem(project: Project, kind: ItemKind, id: Id, name: strin
   if (n === item.name) return { message: `renamed ${SINGULAR[kind]}`, edits: [] };
   const edits = [put([kind, id, 'name'], n), put(['updatedAt'], now)];
   if (kind !== 'artifacts' && kind !== 'executions') edits.push(put([kind, id, 'updatedAt'], now));
-  return { message: `renamed ${SINGULAR[kind]} ${item.name} to ${n}`, edits };
+  return { message: `renamed ${SINGULAR[kind]} ${item.name} to ${n}`, edits, item: `${kind}/${id}` };
 }
 
 /** Who uses an item: the reasons it cannot be deleted yet, in words the user can act on. */
@@ -155,7 +156,7 @@ export function deleteItem(project: Project, kind: ItemKind, id: Id, now: number
   if (uses.length > 0) {
     return { refused: `${item.name} is still in use: ${uses.join('; ')}. Remove those uses first.` };
   }
-  return { message: `deleted ${SINGULAR[kind]} ${item.name}`, edits: [del([kind, id]), put(['updatedAt'], now)] };
+  return { message: `deleted ${SINGULAR[kind]} ${item.name}`, edits: [del([kind, id]), put(['updatedAt'], now)], item: `${kind}/${id}` };
 }
 
 /** Set the description of the project (no kind) or of one of its items. */
@@ -165,5 +166,5 @@ export function describe(project: Project, text: string, now: number, kind?: Exc
   const item = (project[kind] as Record<Id, { name: string; description: string }>)[id ?? ''];
   if (!item) return { refused: `That ${SINGULAR[kind]} no longer exists; someone may have deleted it.` };
   if (item.description === text) return { message: `described ${SINGULAR[kind]}`, edits: [] };
-  return { message: `edited the description of ${SINGULAR[kind]} ${item.name}`, edits: [put([kind, id!, 'description'], text), put([kind, id!, 'updatedAt'], now), put(['updatedAt'], now)] };
+  return { message: `edited the description of ${SINGULAR[kind]} ${item.name}`, item: `${kind}/${id}`, edits: [put([kind, id!, 'description'], text), put([kind, id!, 'updatedAt'], now), put(['updatedAt'], now)] };
 }

@@ -44,5 +44,5 @@ export function applyEdits(doc: Doc<unknown>, edits: readonly Edit[]): void {
 /** Apply a plan in one change; an empty plan writes nothing. */
 export function applyPlan<T>(handle: DocHandle<T>, plan: Plan, author?: Author): void {
   if (plan.edits.length === 0) return;
-  handle.change((doc) => applyEdits(doc as Doc<unknown>, plan.edits), { message: encodeChangeMessage(plan.message, author) });
+  handle.change((doc) => applyEdits(doc as Doc<unknown>, plan.edits), { message: encodeChangeMessage(plan.message, author, plan.item) });
 }

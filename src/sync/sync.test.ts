@@ -28,6 +28,11 @@ describe('change messages', () => {
     expect(raw).toBe('renamed project to Iris\n\nby: Ada (#e11d48)');
     expect(decodeChangeMessage(raw)).toEqual({ message: 'renamed project to Iris', author: ada });
     expect(decodeChangeMessage('from elsewhere')).toEqual({ message: 'from elsewhere' });
+    const withItem = encodeChangeMessage('renamed pipeline A to B', ada, 'pipelines/p1');
+    expect(withItem).toBe('renamed pipeline A to B\n\nby: Ada (#e11d48)\nitem: pipelines/p1');
+    expect(decodeChangeMessage(withItem)).toEqual({ message: 'renamed pipeline A to B', author: ada, item: 'pipelines/p1' });
+    // A message with a blank line of its own is not mistaken for trailers.
+    expect(decodeChangeMessage('title\n\nsome body text')).toEqual({ message: 'title\n\nsome body text' });
   });
 });
 

@@ -1,32 +1,70 @@
 /**
  * Routes live in the URL path, so that a link opens the same place:
- *   /                          the project list
- *   /p/<documentId>            a project's overview
- *   /p/<documentId>/<kind>/<id> an item of the project (kind: pipelines, architectures, operations, artifacts, executions)
+ *   /                                   the project list
+ *   /p/<documentId>                     a project's overview
+ *   /p/<documentId>/<kind>/<id>         an item of the project (kind: pipelines, architectures, operations, artifacts, executions)
+ *   /p/<documentId>/history             the project's history
+ *   /p/<documentId>/compare/<a>/<b>     what differs between two points (heads, or "now")
+ *   /p/<documentId>/at/<heads>[/<kind>/<id>]   the project, read-only, as it was at a past point
+ * Heads are Automerge change hashes, joined with "." when there are several.
  */
 import { ITEM_KINDS, type ItemKind } from '../model/types';
 
 export type Route =
   | { name: 'home' }
-  | { name: 'project'; documentId: string }
-  | { name: 'item'; documentId: string; kind: ItemKind; itemId: string }
+  | { name: 'project'; documentId: string; at?: string[] }
+  | { name: 'item'; documentId: string; kind: ItemKind; itemId: string; at?: string[] }
+  | { name: 'history'; documentId: string }
+  | { name: 'compare'; documentId: string; from: string[] | 'now'; to: string[] | 'now' }
   | { name: 'not-found'; path: string };
+
+const HASH = /^[0-9a-f]{64}$/;
+
+function parseHeads(part: string | undefined): string[] | undefined {
+  if (!part) return undefined;
+  const heads = part.split('.');
+  return heads.every((h) => HASH.test(h)) ? heads : undefined;
+}
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const notFound = { name: 'not-found' as const, path: pathname };
   if (parts.length === 0) return { name: 'home' };
-  if (parts[0] === 'p' && parts[1]) {
-    if (parts.length === 2) return { name: 'project', documentId: parts[1] };
-    if (parts.length === 4 && (ITEM_KINDS as readonly string[]).includes(parts[2]!)) {
-      return { name: 'item', documentId: parts[1], kind: parts[2] as ItemKind, itemId: parts[3]! };
-    }
+  if (parts[0] !== 'p' || !parts[1]) return notFound;
+  const documentId = parts[1];
+  let rest = parts.slice(2);
+  let at: string[] | undefined;
+  if (rest[0] === 'history' && rest.length === 1) return { name: 'history', documentId };
+  if (rest[0] === 'compare' && rest.length === 3) {
+    const from = rest[1] === 'now' ? 'now' : parseHeads(rest[1]);
+    const to = rest[2] === 'now' ? 'now' : parseHeads(rest[2]);
+    return from && to ? { name: 'compare', documentId, from, to } : notFound;
   }
-  return { name: 'not-found', path: pathname };
+  if (rest[0] === 'at') {
+    at = parseHeads(rest[1]);
+    if (!at) return notFound;
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0) return { name: 'project', documentId, ...(at ? { at } : {}) };
+  if (rest.length === 2 && (ITEM_KINDS as readonly string[]).includes(rest[0]!)) {
+    return { name: 'item', documentId, kind: rest[0] as ItemKind, itemId: rest[1]!, ...(at ? { at } : {}) };
+  }
+  return notFound;
 }
 
-export function projectPath(documentId: string, kind?: ItemKind, itemId?: string): string {
-  const base = `/p/${encodeURIComponent(documentId)}`;
+export function projectPath(documentId: string, kind?: ItemKind, itemId?: string, at?: string[]): string {
+  let base = `/p/${encodeURIComponent(documentId)}`;
+  if (at) base += `/at/${at.join('.')}`;
   return kind && itemId ? `${base}/${kind}/${encodeURIComponent(itemId)}` : base;
+}
+
+export function historyPath(documentId: string): string {
+  return `/p/${encodeURIComponent(documentId)}/history`;
+}
+
+export function comparePath(documentId: string, from: string[] | 'now', to: string[] | 'now'): string {
+  const part = (h: string[] | 'now') => (h === 'now' ? 'now' : h.join('.'));
+  return `/p/${encodeURIComponent(documentId)}/compare/${part(from)}/${part(to)}`;
 }
 
 class Router {
