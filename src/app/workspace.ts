@@ -6,7 +6,12 @@
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { BroadcastChannelNetworkAdapter } from '@automerge/automerge-repo-network-broadcastchannel';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
-import type { DocumentId, NetworkAdapterInterface } from '@automerge/automerge-repo';
+import * as A from '@automerge/automerge';
+import type { DocHandle, DocumentId, NetworkAdapterInterface } from '@automerge/automerge-repo';
+import { DexieArtifactStore } from '../storage/dexie-store';
+import { exportProject, importProject } from '../sync/archive';
+import { branchAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
+import { changeByHash, HistoryReader, restore } from '../sync/history';
 import type { Project } from '../model/types';
 import { applyPlan } from '../sync/apply';
 import { DocState } from '../sync/doc-state.svelte';
@@ -50,6 +55,7 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
 
   const lock = <R>(fn: () => Promise<R>): Promise<R> =>
     navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();
+  const artifacts = new DexieArtifactStore('deepforge-artifacts');
   const homeHandle = await openHome(repo, { get: () => localStorage.getItem(HOME_KEY), set: (u) => localStorage.setItem(HOME_KEY, u) }, lock);
   device.homeId = homeHandle.documentId;
   // The project list is tiny and every change to it is a deliberate act (create, delete, undo): write it at once.
@@ -102,5 +108,41 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
     },
     rawBytes: (id) => rawDocumentBytes(storage, id as DocumentId),
     shareUrl: (id) => `${location.origin}/p/${id}`,
+
+    headsOf: (handle) => A.getHeads(handle.doc()),
+    history: (handle) => new HistoryReader(handle.doc()),
+    change: (handle, hash) => changeByHash(handle.doc(), hash),
+    stateAt(handle, heads) {
+      const doc = handle.doc();
+      return A.hasHeads(doc, heads) ? (A.toJS(A.view(doc, heads)) as Project) : undefined;
+    },
+    restore(handle, heads, label) {
+      const changed = restore(handle, heads, `restored the version of ${label}`, profile.author);
+      void repo.flush([handle.documentId]);
+      return changed;
+    },
+    branch(handle, heads, name) {
+      const branch = branchAt(repo, handle as DocHandle<BranchedProject>, heads, name, Date.now(), profile.author);
+      upsertEntry(homeHandle, branch.documentId, { name, updatedAt: Date.now() }, Date.now());
+      void repo.flush();
+      return branch.documentId;
+    },
+    async merge(targetId, branch) {
+      const target = await repo.find<BranchedProject>(targetId as DocumentId);
+      const result = mergeInto(target, branch as DocHandle<BranchedProject>, profile.author);
+      void repo.flush([target.documentId]);
+      return { ...result, targetId };
+    },
+    async resolve(documentId, conflict, value) {
+      const handle = await repo.find<Project>(documentId as DocumentId);
+      resolveConflict(handle as DocHandle<unknown>, conflict, value, profile.author);
+      void repo.flush([handle.documentId]);
+    },
+    exportProject: (handle) => exportProject(handle, artifacts),
+    async importProject(file) {
+      const result = await importProject(repo, artifacts, file);
+      upsertEntry(homeHandle, result.documentId, { name: result.name, updatedAt: Date.now(), deletedAt: undefined }, Date.now());
+      return result;
+    },
   };
 }

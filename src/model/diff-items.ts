@@ -67,7 +67,7 @@ export function pipelineDetails(before: Pipeline, after: Pipeline, bp: Project, 
   const details: DiffDetail[] = [];
   const nodes = new Set([...Object.keys(before.nodes ?? {}), ...Object.keys(after.nodes ?? {})]);
   let moved = 0;
-  for (const id of byKey([...nodes], (n) => `${a.title(n) || b.title(n)}\u0000${n}`)) {
+  for (const id of byKey([...nodes], (n) => `${(after.nodes?.[n] ? a : b).title(n)}\u0000${n}`)) {
     const was = before.nodes?.[id];
     const now = after.nodes?.[id];
     if (!was || !now) {

@@ -5,20 +5,10 @@
  */
 import * as A from '@automerge/automerge';
 import type { DocHandle } from '@automerge/automerge-repo';
+import type { HistoryChange } from '../model/history';
 import { decodeChangeMessage, encodeChangeMessage, type Author } from './messages';
 
-/** One change, as history shows it (the model's grouping turns these into entries). */
-export interface HistoryChange {
-  hash: string;
-  actor: string;
-  seq: number;
-  /** Milliseconds since the epoch (Automerge stores seconds). */
-  time: number;
-  message: string;
-  author?: Author;
-  items: string[];
-  deps: string[];
-}
+export type { HistoryChange };
 
 interface Meta {
   hash: string;
@@ -40,7 +30,8 @@ function toChange(meta: Meta): HistoryChange {
     actor: meta.actor,
     seq: meta.seq,
     time: meta.time * 1000,
-    message,
+    // automerge-repo opens every document with an empty first change.
+    message: message || (meta.deps.length === 0 ? 'started the document' : ''),
     ...(author ? { author } : {}),
     items: item ? [item] : [],
     deps: meta.deps,
@@ -162,4 +153,10 @@ export function restore<T>(handle: DocHandle<T>, heads: string[], message: strin
   const before = handle.heads();
   handle.change((doc) => reconcile(doc as A.Doc<unknown>, doc as Record<string, unknown>, past), { message: encodeChangeMessage(message, author) });
   return handle.heads().join() !== before.join();
+}
+
+/** One change by its hash, or undefined when this document does not have it. */
+export function changeByHash(doc: A.Doc<unknown>, hash: string): HistoryChange | undefined {
+  const meta = (A.getBackend(doc) as unknown as Backend).getChangeMetaByHash(hash);
+  return meta ? toChange(meta) : undefined;
 }

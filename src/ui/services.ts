@@ -11,6 +11,15 @@ import type { OpenResult } from '../sync/open';
 import type { SyncStatus } from '../sync/sync-status.svelte';
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { Profile } from './profile.svelte';
+import type { HistoryChange } from '../sync/history';
+import type { Conflict, MergeResult } from '../sync/branches';
+import type { ExportResult, ImportResult } from '../sync/archive';
+
+/** Pages of a project's history, newest first. */
+export interface HistoryPager {
+  next(count: number): HistoryChange[];
+  readonly done: boolean;
+}
 
 export interface Workspace {
   home: DocState<HomeDoc>;
@@ -27,6 +36,22 @@ export interface Workspace {
   apply(handle: DocHandle<Project>, plan: Plan): void;
   rawBytes(documentId: string): Promise<Uint8Array | undefined>;
   shareUrl(documentId: string): string;
+
+  /** The current heads (Automerge change hashes) of a project. */
+  headsOf(handle: DocHandle<Project>): string[];
+  history(handle: DocHandle<Project>): HistoryPager;
+  /** The change with this hash (its time, author and message), if this device has it. */
+  change(handle: DocHandle<Project>, hash: string): HistoryChange | undefined;
+  /** The project as it was at `heads`, as plain data; undefined when this device does not have those changes. */
+  stateAt(handle: DocHandle<Project>, heads: string[]): Project | undefined;
+  /** Make the present equal to a past state through a new change; false when nothing differed. */
+  restore(handle: DocHandle<Project>, heads: string[], label: string): boolean;
+  /** A new project forked at `heads`; returns its document id. */
+  branch(handle: DocHandle<Project>, heads: string[], name: string): string;
+  merge(targetId: string, branch: DocHandle<Project>): Promise<MergeResult & { targetId: string }>;
+  resolve(documentId: string, conflict: Conflict, value: unknown): Promise<void>;
+  exportProject(handle: DocHandle<Project>): Promise<ExportResult>;
+  importProject(file: Uint8Array): Promise<ImportResult>;
 }
 
 const KEY = Symbol('deepforge.workspace');
