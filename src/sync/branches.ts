@@ -54,13 +54,16 @@ export interface Conflict {
   values: unknown[];
 }
 
-/** Every value that concurrent edits set differently, anywhere in the document. */
+/** Bookkeeping that every edit touches; concurrent values there are expected and mean nothing to the user. */
+const BOOKKEEPING = new Set(['updatedAt']);
+
+/** Every value that concurrent edits set differently, anywhere in the document (bookkeeping aside). */
 export function findConflicts(doc: A.Doc<unknown>): Conflict[] {
   const out: Conflict[] = [];
   const walk = (node: unknown, path: string[]) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node) || node instanceof Uint8Array) return;
     for (const key of Object.keys(node)) {
-      const conflicts = A.getConflicts(node as A.Doc<Record<string, unknown>>, key);
+      const conflicts = BOOKKEEPING.has(key) ? undefined : A.getConflicts(node as A.Doc<Record<string, unknown>>, key);
       if (conflicts && Object.keys(conflicts).length > 1) {
         const values = Object.values(conflicts).map((v) => (typeof v === 'object' && v !== null ? A.toJS(v as A.Doc<unknown>) : v));
         out.push({ path: [...path, key], values: [(node as Record<string, unknown>)[key], ...values.filter((v) => !same(v, (node as Record<string, unknown>)[key]))] });

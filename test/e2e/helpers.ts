@@ -11,7 +11,7 @@ export async function shot(page: Page, name: string): Promise<void> {
 /** Collect page errors so a test can assert that none happened. */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('pageerror', (e) => errors.push(`${e.message}\n${e.stack ?? ''}`));
   return errors;
 }
 
