@@ -84,6 +84,16 @@ describe('history, versions and branches', () => {
     await shot(page, 'h03-compare');
   });
 
+  it('compares any two ticked points of the history', async () => {
+    await page.goto(projectUrl);
+    await openHistory();
+    await page.getByRole('checkbox', { name: /^Tick for comparison: renamed pipeline Baseline to Bigger model/ }).check();
+    await page.getByRole('checkbox', { name: /^Tick for comparison: created project MNIST CNN/ }).check();
+    await page.getByRole('link', { name: 'Compare the two ticked versions' }).click();
+    await expect.poll(() => page.locator('p.summary[role=status]').textContent()).toContain('1 renamed');
+    expect(await page.getByText('Train MNIST CNN → Bigger model').first().isVisible()).toBe(true);
+  });
+
   it('restores the named version as a new change that history shows', async () => {
     await page.goto(projectUrl);
     await openHistory();
