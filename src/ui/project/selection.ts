@@ -1,0 +1,6 @@
+/** What is selected in the open editor; the inspector shows and edits it. */
+export interface Selection {
+  /** Pipeline nodes, or architecture layers. */
+  nodes: string[];
+  edges: string[];
+}
