@@ -3,7 +3,7 @@
  * carries the nodes, the connections among them and the operations they run, as versioned JSON.
  */
 import { randomId } from '../lib/ids';
-import { put, type Edit, type Plan, type PlanResult } from './plan';
+import { put, type Edit, type Plan } from './plan';
 import type { Id, OperationDefinition, PipelineEdge, PipelineNode, Position, Project } from './types';
 
 export const CLIPBOARD_FORMAT = 'deepforge/nodes';
