@@ -24,7 +24,7 @@ function apply(doc: A.Doc<Project>, plan: Plan): A.Doc<Project> {
 
 function start(): A.Doc<Project> {
   const { project } = EXAMPLES.find((e) => e.id === 'iris-mlp')!.build(NOW);
-  let doc = A.from(storable(project) as Project);
+  let doc = A.from(storable(project) as Record<string, unknown>) as unknown as A.Doc<Project>;
   doc = apply(doc, createPipeline(doc, NOW, 'p', 'Shared'));
   for (const id of ['a', 'b']) doc = apply(doc, ok(addNode(doc, 'p', { kind: 'operation', operation: CORE_OPERATIONS['core.normalize']! }, { x: 0, y: 0 }, NOW, id)));
   return doc;
