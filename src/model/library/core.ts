@@ -3,6 +3,7 @@
  * readable and forkable there. Code runs in the engine worker with `tf` (TensorFlow.js) in scope.
  */
 import { defineOperation, type OperationSpec } from './define';
+import { MORE_SPECS } from './more';
 import type { OperationDefinition } from '../types';
 
 export const CORE_LIBRARY_VERSION = '0.1.0';
@@ -162,7 +163,7 @@ const specs: OperationSpec[] = [
 
 /** The library's operations, by id. */
 export const CORE_OPERATIONS: Record<string, OperationDefinition> = Object.fromEntries(
-  specs.map((s) => [s.id, defineOperation(s, CORE_LIBRARY_VERSION)]),
+  [...specs, ...MORE_SPECS].map((s) => [s.id, defineOperation(s, CORE_LIBRARY_VERSION)]),
 );
 
 export function coreOperation(id: string): OperationDefinition {
