@@ -12,10 +12,11 @@ import { DexieArtifactStore } from '../storage/dexie-store';
 import { exportProject, importProject } from '../sync/archive';
 import { branchAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
 import { changeByHash, HistoryReader, restore } from '../sync/history';
+import { ProjectPresence } from '../sync/presence.svelte';
 import type { Project } from '../model/types';
 import { applyPlan } from '../sync/apply';
 import { DocState } from '../sync/doc-state.svelte';
-import { expiredDeletions, openHome, removeEntry, upsertEntry, type HomeDoc } from '../sync/home';
+import { expiredDeletions, libraryOperations, openHome, removeEntry, removeFromLibrary, saveToLibrary, upsertEntry, type HomeDoc } from '../sync/home';
 import { openProject, rawDocumentBytes } from '../sync/open';
 import { createProjectDoc, duplicateProjectDoc } from '../sync/projects';
 import { createRepo, newTabPeerId } from '../sync/repo';
@@ -44,7 +45,13 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
   const relay = relayUrl();
   const wsAdapter = relay ? new WebSocketClientAdapter(relay, 3000) : undefined;
   const network: NetworkAdapterInterface[] = [new BroadcastChannelNetworkAdapter({ channelName: 'deepforge' })];
-  if (wsAdapter) network.push(wsAdapter);
+  if (wsAdapter) {
+    network.push(wsAdapter);
+    // When the device says it is offline, drop the connection rather than let it hang half-open: messages written
+    // into a dead socket are lost, and only a fresh connection makes both sides compare what they have. The adapter
+    // reconnects by itself once the network is back.
+    addEventListener('offline', () => wsAdapter.socket?.close());
+  }
   const device = { homeId: undefined as string | undefined };
   const repo = createRepo({ storage, network, peerId: newTabPeerId(), isDevicePrivate: (id) => id === device.homeId });
   // Write pending changes as soon as the tab is hidden or closed, so that closing it loses nothing.
@@ -109,6 +116,7 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
     rawBytes: (id) => rawDocumentBytes(storage, id as DocumentId),
     shareUrl: (id) => `${location.origin}/p/${id}`,
 
+    presence: (handle, initial) => new ProjectPresence(handle as DocHandle<unknown>, initial, repo.peerId),
     headsOf: (handle) => A.getHeads(handle.doc()),
     history: (handle) => new HistoryReader(handle.doc()),
     change: (handle, hash) => changeByHash(handle.doc(), hash),
@@ -143,6 +151,19 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
       const result = await importProject(repo, artifacts, file);
       upsertEntry(homeHandle, result.documentId, { name: result.name, updatedAt: Date.now(), deletedAt: undefined }, Date.now());
       return result;
+    },
+    async codeSync(documentId, operationId) {
+      // CodeMirror and the binding load with the operation editor, not with the app.
+      const { codeSession } = await import('../sync/code-editor');
+      const handle = await repo.find<Project>(documentId as DocumentId);
+      return { start: () => codeSession(handle, operationId, () => profile.author) };
+    },
+    libraryOperations: () => libraryOperations(home.doc),
+    saveToLibrary(operation) {
+      saveToLibrary(homeHandle, operation, Date.now());
+    },
+    removeFromLibrary(operationId) {
+      removeFromLibrary(homeHandle, operationId);
     },
   };
 }

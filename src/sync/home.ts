@@ -4,6 +4,9 @@
  * loading every project.
  */
 import type { DocHandle, DocumentId, Repo } from '@automerge/automerge-repo';
+import { readOperation } from '../model/operation-file';
+import type { OperationDefinition } from '../model/types';
+import { storable } from './apply';
 
 export interface ProjectEntry {
   documentId: string;
@@ -20,6 +23,13 @@ export interface HomeDoc {
   schemaVersion: 1;
   kind: 'deepforge/home';
   projects: Record<string, ProjectEntry>;
+  /** "My library": operations saved from any project to be used in others, by operation id. */
+  library?: Record<string, LibraryEntry>;
+}
+
+export interface LibraryEntry {
+  operation: OperationDefinition;
+  savedAt: number;
 }
 
 /** Where this device remembers which document is its home (localStorage in the app, a Map in tests). */
@@ -85,4 +95,32 @@ export function listProjects(home: HomeDoc | undefined): ProjectEntry[] {
   return Object.values(home?.projects ?? {})
     .filter((e) => e.deletedAt === undefined)
     .sort((a, b) => b.updatedAt - a.updatedAt || a.name.localeCompare(b.name));
+}
+
+/** Save a copy of an operation to this device's library (replacing an earlier copy of the same operation). */
+export function saveToLibrary(home: DocHandle<HomeDoc>, operation: OperationDefinition, now: number): void {
+  const copy = JSON.parse(JSON.stringify(operation)) as OperationDefinition;
+  home.change((doc) => {
+    doc.library ??= {};
+    doc.library[copy.id] = storable({ operation: copy, savedAt: now }) as LibraryEntry;
+  });
+}
+
+export function removeFromLibrary(home: DocHandle<HomeDoc>, operationId: string): void {
+  home.change((doc) => {
+    if (doc.library?.[operationId]) delete doc.library[operationId];
+  });
+}
+
+/**
+ * The operations of this device's library, by name, as plain data. Each is checked like an imported file, so an
+ * entry damaged by an older or newer version is left out rather than offered to a pipeline.
+ */
+export function libraryOperations(home: HomeDoc | undefined): OperationDefinition[] {
+  const out: OperationDefinition[] = [];
+  for (const entry of Object.values(home?.library ?? {})) {
+    const read = readOperation(entry?.operation);
+    if ('operation' in read) out.push(read.operation);
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
 }

@@ -2,7 +2,8 @@
  * What the header's Sync status says: Offline, Connecting, Syncing or Synced, from the relay connection and from
  * whether the relay's copy of the open document has our latest heads.
  */
-import type { DocHandle, DocHandleRemoteHeadsPayload, NetworkAdapterInterface, PeerId, Repo, StorageId } from '@automerge/automerge-repo';
+import * as A from '@automerge/automerge';
+import { decodeHeads, type DocHandle, type DocHandleRemoteHeadsPayload, type NetworkAdapterInterface, type PeerId, type Repo, type StorageId } from '@automerge/automerge-repo';
 
 export type SyncState = 'Offline' | 'Connecting' | 'Syncing' | 'Synced';
 
@@ -17,6 +18,10 @@ function sameHeads(a: readonly string[], b: readonly string[] | undefined): bool
 export class SyncStatus {
   state = $state<SyncState>('Connecting');
   detail = $state('');
+  /** Changes to the open document that the relay is not known to have yet. */
+  pending = $state(0);
+  /** The relay's heads as last seen, kept across disconnects so offline edits are counted. */
+  #relayHeads: string[] | undefined;
   #connected = $state(false);
   #gaveUp = $state(false);
   #relayStorage = $state<StorageId | undefined>();
@@ -65,6 +70,7 @@ export class SyncStatus {
   watch(handle: DocHandle<unknown> | undefined): void {
     this.#offWatch();
     this.#watched = handle;
+    this.#relayHeads = undefined;
     if (!handle) {
       this.#inSync = true;
       this.#update();
@@ -87,7 +93,20 @@ export class SyncStatus {
     const h = this.#watched;
     if (!h || !this.#relayStorage || !h.isReady()) this.#inSync = !h || !this.#connected ? true : false;
     else this.#inSync = sameHeads(h.heads(), h.getSyncInfo(this.#relayStorage)?.lastHeads);
+    this.pending = this.#countPending();
     this.#update();
+  }
+
+  /** How many of our changes are not among the relay's last known heads (0 when unknown or none). */
+  #countPending(): number {
+    const h = this.#watched;
+    if (!h || !h.isReady() || !this.#relayStorage) return 0;
+    const urlHeads = h.getSyncInfo(this.#relayStorage)?.lastHeads;
+    const doc = h.doc() as A.Doc<unknown>;
+    if (urlHeads) this.#relayHeads = decodeHeads(urlHeads);
+    if (!this.#relayHeads) return 0;
+    if (!A.hasHeads(doc, this.#relayHeads)) return 0;
+    return A.getChangesMetaSince(doc, this.#relayHeads).length;
   }
 
   #update(): void {
@@ -103,6 +122,7 @@ export class SyncStatus {
       this.detail = this.#gaveUp
         ? `Cannot reach the relay at ${this.relayUrl}. Your work is saved on this device and syncs when it is back.`
         : `Connecting to ${this.relayUrl}…`;
+      if (!this.#watched) this.pending = 0;
     } else if (!this.#inSync) {
       this.state = 'Syncing';
       this.detail = 'Sending and receiving changes…';

@@ -4,7 +4,8 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { Plan } from '../model/plan';
-import type { Project } from '../model/types';
+import type { OperationDefinition, Project } from '../model/types';
+import type { Extension } from '@codemirror/state';
 import type { DocState } from '../sync/doc-state.svelte';
 import type { HomeDoc } from '../sync/home';
 import type { OpenResult } from '../sync/open';
@@ -14,6 +15,7 @@ import type { Profile } from './profile.svelte';
 import type { HistoryChange } from '../sync/history';
 import type { Conflict, MergeResult } from '../sync/branches';
 import type { ExportResult, ImportResult } from '../sync/archive';
+import type { PresenceInfo, ProjectPresence } from '../sync/presence.svelte';
 
 /** Pages of a project's history, newest first. */
 export interface HistoryPager {
@@ -37,6 +39,8 @@ export interface Workspace {
   rawBytes(documentId: string): Promise<Uint8Array | undefined>;
   shareUrl(documentId: string): string;
 
+  /** Announce ourselves in a project and see who else is there (ephemeral, never in the document). */
+  presence(handle: DocHandle<Project>, initial: PresenceInfo): ProjectPresence;
   /** The current heads (Automerge change hashes) of a project. */
   headsOf(handle: DocHandle<Project>): string[];
   history(handle: DocHandle<Project>): HistoryPager;
@@ -52,6 +56,22 @@ export interface Workspace {
   resolve(documentId: string, conflict: Conflict, value: unknown): Promise<void>;
   exportProject(handle: DocHandle<Project>): Promise<ExportResult>;
   importProject(file: Uint8Array): Promise<ImportResult>;
+
+  /**
+   * Collaborative editing of one operation's code (CodeMirror bound to the project's Automerge text). Loads the
+   * editor's sync code on first use; call `start()` of the result right when creating the editor.
+   */
+  codeSync(documentId: string, operationId: string): Promise<CodeSync>;
+  /** Operations saved to this device's library ("Save to my library"), for use in any project; reactive. */
+  libraryOperations(): OperationDefinition[];
+  /** Save a copy of an operation to this device's library (an earlier copy of it is replaced). */
+  saveToLibrary(operation: OperationDefinition): void;
+  removeFromLibrary(operationId: string): void;
+}
+
+/** A code editing session: the text to start the editor with and the extension that keeps it in sync. */
+export interface CodeSync {
+  start(): { text: string; extension: Extension };
 }
 
 const KEY = Symbol('deepforge.workspace');

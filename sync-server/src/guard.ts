@@ -11,6 +11,7 @@
 import { NodeWSServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import WebSocket, { type WebSocketServer } from 'ws';
 import type { RateLimit } from './config.js';
+import type { DurableOutbox } from './durable.js';
 import type { Logger } from './log.js';
 import { decodeAndCheck } from './messages.js';
 
@@ -51,8 +52,16 @@ export class TokenBucket {
 /** The frames the guard let through, by identity; only these reach automerge-repo. */
 export type AcceptedFrames = WeakSet<object>;
 
-/** NodeWSServerAdapter that ignores every frame the guard did not accept. */
+type ServerMessage = Parameters<NodeWSServerAdapter['send']>[0];
+
+/**
+ * NodeWSServerAdapter that ignores every frame the guard did not accept, and (once `outbox` is
+ * set) sends through a DurableOutbox, so that no sync message acknowledges what is not on disk.
+ */
 export class GuardedServerAdapter extends NodeWSServerAdapter {
+  /** Set by startRelay before the first connection; see durable.ts. */
+  outbox?: DurableOutbox;
+
   constructor(
     server: WebSocketServer,
     private readonly accepted: AcceptedFrames,
@@ -60,6 +69,18 @@ export class GuardedServerAdapter extends NodeWSServerAdapter {
   ) {
     // isomorphic-ws types `ws` through its CommonJS entry; the object is the same.
     super(server as unknown as ConstructorParameters<typeof NodeWSServerAdapter>[0]);
+  }
+
+  override send(message: ServerMessage): void {
+    const socket = this.sockets[message.targetId];
+    // Without a socket the stock send logs and drops; without an outbox it sends at once.
+    if (!this.outbox || !socket) return super.send(message);
+    this.outbox.send(
+      message,
+      socket,
+      () => this.sockets[message.targetId] === socket && socket.readyState === WebSocket.OPEN,
+      () => super.send(message),
+    );
   }
 
   override receiveMessage(messageBytes: Uint8Array, socket: WebSocket): void {
@@ -126,7 +147,9 @@ export function guardConnection(ws: WebSocket, options: GuardOptions): void {
         }
       } else {
         if (peerId === undefined) return reject(CloseCode.policyViolation, `"${message.type}" before "join"`);
-        if (message.senderId !== peerId) return reject(CloseCode.policyViolation, 'senderId differs from the joined peer');
+        // Ephemeral messages (presence) are gossiped: a client passes on what it received from others with their
+        // senderId, and automerge-repo drops repeats by (senderId, sessionId, count). Everything else must be its own.
+        if (message.senderId !== peerId && message.type !== 'ephemeral') return reject(CloseCode.policyViolation, 'senderId differs from the joined peer');
         if (message.targetId !== relayPeerId) return reject(CloseCode.policyViolation, 'targetId is not this relay');
       }
       // The adapter's listener runs next with this very object; mark it for GuardedServerAdapter.
