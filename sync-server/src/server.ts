@@ -14,13 +14,14 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { BlobStore, createBlobHandler } from './blobs.js';
 import { DEFAULTS, defaultStaticDir, type RateLimit } from './config.js';
 import { CloseCode, GuardedServerAdapter, guardConnection, type AcceptedFrames } from './guard.js';
 import { sendJson } from './http.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { createStaticHandler } from './static.js';
+import { DocumentSaver, DurableOutbox } from './durable.js';
 import { TrackedStorageAdapter } from './storage.js';
 
 export interface RelayOptions {
@@ -101,6 +102,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const startedAt = Date.now();
 
   await fsp.mkdir(docsDir, { recursive: true });
+  await TrackedStorageAdapter.clearTemp(docsDir);
   const blobStore = new BlobStore(path.join(dataDir, 'blobs'));
   await blobStore.init();
 
@@ -114,6 +116,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     storage,
     peerId: `relay-${randomBytes(6).toString('hex')}` as PeerId,
     sharePolicy: async () => false,
+  });
+  // Storage first: a sync message goes out only once the document state it announces is on disk.
+  const saver = new DocumentSaver(repo);
+  adapter.outbox = new DurableOutbox({
+    save: documentId => saver.save(documentId),
+    logger,
+    fail: socket => (socket as WebSocket).close(CloseCode.internalError, 'could not save the document'),
   });
 
   let storageId: string | undefined;
