@@ -10,7 +10,7 @@ import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId, NetworkAdapterInterface } from '@automerge/automerge-repo';
 import { DexieArtifactStore } from '../storage/dexie-store';
 import { exportProject, importProject } from '../sync/archive';
-import { branchAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
+import { branchAt, conflictAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
 import { changeByHash, HistoryReader, restore } from '../sync/history';
 import { ProjectPresence } from '../sync/presence.svelte';
 import type { Project } from '../model/types';
@@ -146,6 +146,7 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
       resolveConflict(handle as DocHandle<unknown>, conflict, value, profile.author);
       void repo.flush([handle.documentId]);
     },
+    conflictAt: (handle, path) => conflictAt(handle.doc() as A.Doc<unknown>, path),
     exportProject: (handle) => exportProject(handle, artifacts),
     async importProject(file) {
       const result = await importProject(repo, artifacts, file);

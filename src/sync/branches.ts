@@ -79,6 +79,20 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The concurrent values at one path (two or more), or undefined when there is no conflict there. */
+export function conflictAt(doc: A.Doc<unknown>, path: readonly string[]): unknown[] | undefined {
+  let node: unknown = doc;
+  for (const key of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (node === null || typeof node !== 'object') return undefined;
+  const conflicts = A.getConflicts(node as A.Doc<Record<string, unknown>>, path.at(-1)!);
+  if (!conflicts || Object.keys(conflicts).length < 2) return undefined;
+  const values = Object.values(conflicts).map((v) => (typeof v === 'object' && v !== null ? A.toJS(v as A.Doc<unknown>) : v));
+  return values.filter((v, i) => values.findIndex((w) => same(w, v)) === i);
+}
+
 export interface MergeResult {
   before: Project;
   after: Project;

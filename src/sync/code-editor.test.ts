@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '@automerge/automerge';
 import { Repo } from '@automerge/automerge-repo';
-import { EditorState, type TransactionSpec } from '@codemirror/state';
+import { history, undo } from '@codemirror/commands';
+import { EditorState, Transaction, type TransactionSpec } from '@codemirror/state';
 import type { PluginValue, ViewUpdate } from '@codemirror/view';
 import { EXAMPLES } from '../model/examples';
 import { updatePort } from '../model/operation-edits';
@@ -19,20 +20,22 @@ const ada = { name: 'Ada', color: '#e11d48' };
  * dispatched transaction is handed to the plugin's update). Enough to check the binding in Node.
  */
 function headlessEditor(session: CodeSession) {
-  let state = EditorState.create({ doc: session.text });
+  let state = EditorState.create({ doc: session.text, extensions: [history(), session.extension] });
   const view = {
     get state() {
       return state;
     },
-    dispatch(spec: TransactionSpec) {
-      const tr = state.update(spec);
+    dispatch(spec: TransactionSpec | Transaction) {
+      const tr = spec instanceof Transaction ? spec : state.update(spec);
       state = tr.state;
       plugin.update!({ transactions: [tr] } as unknown as ViewUpdate);
     },
   };
-  const plugin = (session.extension as unknown as { create(view: unknown, arg: unknown): PluginValue }).create(view, undefined);
+  const [syncPlugin] = session.extension as unknown as [{ create(view: unknown, arg: unknown): PluginValue }];
+  const plugin = syncPlugin.create(view, undefined);
   return {
-    type: (at: number, insert: string) => view.dispatch({ changes: { from: at, insert } }),
+    type: (at: number, insert: string) => view.dispatch({ changes: { from: at, insert }, userEvent: 'input.type' }),
+    undo: () => undo(view),
     get text() {
       return state.doc.toString();
     },
@@ -75,6 +78,20 @@ describe('collaborative operation code', () => {
     }
     a.destroy();
     b.destroy();
+  });
+
+  it("undoes this user's typing only, never what arrived from the document", () => {
+    const handle = iris();
+    const a = headlessEditor(codeSession(handle, 'core.split', ada));
+    const b = headlessEditor(codeSession(handle, 'core.split', ada));
+    const original = a.text;
+    a.type(0, '// mine\n');
+    b.type(b.text.length, '// theirs\n');
+    expect(a.text).toBe(`// mine\n${original}// theirs\n`);
+    expect(a.undo()).toBe(true);
+    expect(a.text).toBe(`${original}// theirs\n`);
+    expect(handle.doc().operations['core.split']!.code).toBe(a.text);
+    expect(a.undo()).toBe(false);
   });
 
   it('merges concurrent typing from two devices', async () => {

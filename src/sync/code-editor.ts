@@ -7,7 +7,7 @@
 import type { Doc } from '@automerge/automerge';
 import { automergeSyncPlugin, type DocHandle as EditorHandle } from '@automerge/automerge-codemirror';
 import type { DocHandle } from '@automerge/automerge-repo';
-import type { Extension } from '@codemirror/state';
+import { EditorState, Transaction, type Extension } from '@codemirror/state';
 import type { Project } from '../model/types';
 import { encodeChangeMessage, type Author } from './messages';
 
@@ -55,6 +55,14 @@ export function codeHandle(handle: DocHandle<Project>, operationId: string, auth
 }
 
 /**
+ * Changes that arrive from the document (another tab, a collaborator, a plan) are not this user's typing, so the
+ * editor's undo must not take them back: only transactions that carry a user event enter the undo history.
+ */
+export const remoteChangesNotUndoable: Extension = EditorState.transactionExtender.of((tr) =>
+  tr.docChanged && !tr.annotation(Transaction.userEvent) ? { annotations: Transaction.addToHistory.of(false) } : null,
+);
+
+/**
  * Start a collaborative editing session of one operation's code. Call it right when creating the EditorView (with
  * `text` as its document and `extension` among its extensions): the plugin records the document's heads when the
  * view is created, and the two must describe the same text.
@@ -62,6 +70,6 @@ export function codeHandle(handle: DocHandle<Project>, operationId: string, auth
 export function codeSession(handle: DocHandle<Project>, operationId: string, author?: AuthorSource): CodeSession {
   const text = codeOf(handle.doc(), operationId);
   if (typeof text !== 'string') throw new Error(`The operation ${operationId} has no code to edit; it may have been deleted.`);
-  const extension = automergeSyncPlugin({ handle: codeHandle(handle, operationId, author), path: ['operations', operationId, 'code'] });
-  return { text, extension };
+  const plugin = automergeSyncPlugin({ handle: codeHandle(handle, operationId, author), path: ['operations', operationId, 'code'] });
+  return { text, extension: [plugin, remoteChangesNotUndoable] };
 }

@@ -6,7 +6,7 @@ import { createPipeline, renameItem, renameProject } from '../model/project';
 import type { Plan, PlanResult } from '../model/plan';
 import type { Project } from '../model/types';
 import { applyPlan } from './apply';
-import { branchAt, findConflicts, mergeInto, resolveConflict, type BranchedProject } from './branches';
+import { branchAt, conflictAt, findConflicts, mergeInto, resolveConflict, type BranchedProject } from './branches';
 import { HistoryReader, restore, stateAt } from './history';
 import { createProjectDoc } from './projects';
 
@@ -129,7 +129,10 @@ describe('branches', () => {
     expect(conflict).toBeDefined();
     expect([...conflict!.values].sort()).toEqual([256, 32]);
 
+    expect(conflictAt(main.doc(), conflict!.path)?.sort()).toEqual([256, 32]);
+    expect(conflictAt(main.doc(), ['pipelines', 'main', 'nodes', 'main_train', 'attributes', 'epochs'])).toBeUndefined();
     resolveConflict(main, conflict!, 256, ada);
+    expect(conflictAt(main.doc(), conflict!.path)).toBeUndefined();
     expect(main.doc().pipelines.main!.nodes.main_train!.attributes.batchSize).toBe(256);
     expect(findConflicts(main.doc()).find((c) => c.path.at(-1) === 'batchSize')).toBeUndefined();
     // Merging again brings nothing new.

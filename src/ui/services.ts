@@ -54,6 +54,8 @@ export interface Workspace {
   branch(handle: DocHandle<Project>, heads: string[], name: string): string;
   merge(targetId: string, branch: DocHandle<Project>): Promise<MergeResult & { targetId: string }>;
   resolve(documentId: string, conflict: Conflict, value: unknown): Promise<void>;
+  /** Every value concurrent edits left at `path` (two or more), so the view can show them instead of losing one. */
+  conflictAt(handle: DocHandle<Project>, path: string[]): unknown[] | undefined;
   exportProject(handle: DocHandle<Project>): Promise<ExportResult>;
   importProject(file: Uint8Array): Promise<ImportResult>;
 

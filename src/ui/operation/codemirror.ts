@@ -1,0 +1,131 @@
+/**
+ * The CodeMirror 6 setup of the operation editor: JavaScript with line numbers, highlighting whose colours come
+ * from CSS variables (so one style serves the light and the dark theme), a lint gutter fed by acorn as the user
+ * types, and an accessible name. Imported only by the lazily loaded operation editor, never by the first chunk.
+ */
+import type { CompletionContext, CompletionResult } from '@codemirror/autocomplete';
+import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { tags as t } from '@lezer/highlight';
+import { basicSetup } from 'codemirror';
+import { CONTEXT_MEMBERS } from '../../model/library/context';
+import { checkSyntax, type SyntaxProblem } from '../../model/signature';
+
+/** Completes `ctx.` with the members of the job context, with their signature and what they do. */
+function contextCompletions(context: CompletionContext): CompletionResult | null {
+  const typed = context.matchBefore(/\bctx\.\w*$/);
+  if (!typed) return null;
+  return {
+    from: typed.from + 4,
+    options: CONTEXT_MEMBERS.map((m) => ({ label: m.name, detail: m.signature, info: m.doc, type: m.name === 'signal' ? 'property' : 'method' })),
+    validFor: /^\w*$/,
+  };
+}
+
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword, t.definitionKeyword, t.modifier], color: 'var(--cm-keyword)' },
+  { tag: [t.string, t.special(t.string)], color: 'var(--cm-string)' },
+  { tag: t.regexp, color: 'var(--cm-regexp)' },
+  { tag: [t.number, t.bool, t.null, t.atom], color: 'var(--cm-number)' },
+  { tag: [t.lineComment, t.blockComment, t.comment], color: 'var(--cm-comment)', fontStyle: 'italic' },
+  { tag: [t.function(t.variableName), t.function(t.propertyName), t.definition(t.function(t.variableName))], color: 'var(--cm-function)' },
+  { tag: [t.propertyName, t.definition(t.propertyName)], color: 'var(--cm-property)' },
+  { tag: [t.typeName, t.className, t.namespace], color: 'var(--cm-type)' },
+  { tag: [t.definition(t.variableName)], color: 'var(--cm-definition)' },
+  { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--cm-punctuation)' },
+  { tag: t.invalid, color: 'var(--danger)' },
+]);
+
+const theme = EditorView.theme({
+  '&': { backgroundColor: 'var(--cm-bg)', color: 'var(--text)', fontSize: '0.84rem', maxHeight: '70vh', borderRadius: 'var(--radius)' },
+  '&.cm-focused': { outline: '2px solid var(--accent)', outlineOffset: '1px' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.6', overflow: 'auto' },
+  '.cm-content': { caretColor: 'var(--text)', minHeight: '320px', padding: '10px 0' },
+  '.cm-gutters': { backgroundColor: 'var(--cm-bg)', color: 'var(--text-faint)', border: 'none', minHeight: '320px' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--cm-active-line)', color: 'var(--text-muted)' },
+  '.cm-activeLine': { backgroundColor: 'var(--cm-active-line)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--text)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection': { backgroundColor: 'var(--cm-selection)' },
+  '.cm-matchingBracket': { backgroundColor: 'var(--cm-selection)', outline: 'none' },
+  '.cm-tooltip': { backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border-strong)', borderRadius: '6px' },
+  '.cm-tooltip-lint': { fontFamily: 'inherit' },
+  '.cm-panels': { backgroundColor: 'var(--surface)', color: 'var(--text)' },
+  '.cm-lintRange-error': { backgroundImage: 'none', textDecoration: 'underline wavy var(--danger)', textUnderlineOffset: '3px' },
+});
+
+export interface EditorOptions {
+  /** The text to start from; for a synced editor, exactly the text the sync extension started from. */
+  text: string;
+  /** The collaborative binding, or nothing for a read-only view. */
+  sync?: Extension;
+  readonly: boolean;
+  label: string;
+  /** Called with the syntax problems each time the linter runs (for a status line that screen readers read). */
+  onproblems: (problems: SyntaxProblem[]) => void;
+}
+
+export interface CodeEditorHandle {
+  view: EditorView;
+  setLabel(label: string): void;
+  /** Replace the whole text (read-only views only: a synced editor gets its text from the document). */
+  setText(text: string): void;
+  destroy(): void;
+}
+
+function diagnostics(view: EditorView, problems: SyntaxProblem[]): Diagnostic[] {
+  const length = view.state.doc.length;
+  return problems.map((p) => {
+    const from = Math.min(p.index, length);
+    return { from, to: Math.min(from + 1, length), severity: p.severity, message: p.message };
+  });
+}
+
+export function createEditor(parent: HTMLElement, options: EditorOptions): CodeEditorHandle {
+  const label = new Compartment();
+  const dark = new Compartment();
+  const isDark = () => document.documentElement.dataset.theme === 'dark';
+  const attributes = (text: string) => EditorView.contentAttributes.of({ 'aria-label': text, ...(options.readonly ? { 'aria-readonly': 'true' } : {}) });
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc: options.text,
+      extensions: [
+        basicSetup,
+        javascript(),
+        javascriptLanguage.data.of({ autocomplete: contextCompletions }),
+        syntaxHighlighting(highlight),
+        theme,
+        dark.of(EditorView.darkTheme.of(isDark())),
+        label.of(attributes(options.label)),
+        lintGutter(),
+        linter(
+          (v) => {
+            const problems = checkSyntax(v.state.doc.toString());
+            options.onproblems(problems);
+            return diagnostics(v, problems);
+          },
+          { delay: 250 },
+        ),
+        options.readonly ? EditorState.readOnly.of(true) : [],
+        options.sync ?? [],
+      ],
+    }),
+  });
+  // Follow the app's theme (html[data-theme]), which the theme toggle or the system may change at any time.
+  const observer = new MutationObserver(() => view.dispatch({ effects: dark.reconfigure(EditorView.darkTheme.of(isDark())) }));
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return {
+    view,
+    setLabel: (text) => view.dispatch({ effects: label.reconfigure(attributes(text)) }),
+    setText(text) {
+      if (text !== view.state.doc.toString()) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    },
+    destroy() {
+      observer.disconnect();
+      view.destroy();
+    },
+  };
+}
