@@ -18,7 +18,7 @@ describe('bundled datasets', () => {
     const labels = bytes.subarray(8, 8 + n);
     expect(new Set(labels.subarray(0, 20))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
     const counts = Array.from({ length: 10 }, (_, d) => labels.filter((l) => l === d).length);
-    for (const c of counts) expect(c).toBeGreaterThan(900);
+    for (const c of counts) expect(c).toBeGreaterThan(800);
     // Pixels are ink on a blank page: mostly 0, some 255, nothing out of range.
     const first = bytes.subarray(8 + n, 8 + n + 784);
     expect(Math.max(...first)).toBeGreaterThan(200);
