@@ -6,17 +6,9 @@ import { splice, type Doc } from '@automerge/automerge';
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { Edit, Path, Plan } from '../model/plan';
 import { encodeChangeMessage, type Author } from './messages';
+import { storable } from './storable';
 
-/** Automerge refuses `undefined`; optional fields that are unset are simply left out. */
-export function storable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(storable);
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = storable(v);
-    return out;
-  }
-  return value;
-}
+export { storable };
 
 function parentOf(doc: unknown, path: Path): Record<string | number, unknown> {
   let node = doc as Record<string | number, unknown>;

@@ -6,7 +6,7 @@
 import type { DocHandle, DocumentId, Repo } from '@automerge/automerge-repo';
 import { readOperation } from '../model/operation-file';
 import type { OperationDefinition } from '../model/types';
-import { storable } from './apply';
+import { storable } from './storable';
 
 export interface ProjectEntry {
   documentId: string;

@@ -11,11 +11,19 @@ export interface PresenceInfo {
   view: string;
   /** Nodes or layers they have selected in that view. */
   selection: string[];
+  /** Where their caret and selection are in a code editor ("operations/<id>"), as character offsets. */
+  cursor?: { item: string; anchor: number; head: number } | null;
 }
 
 export interface Peer extends PresenceInfo {
   peerId: string;
   lastSeenAt: number;
+}
+
+function validCursor(c: unknown): PresenceInfo['cursor'] {
+  if (!c || typeof c !== 'object') return null;
+  const { item, anchor, head } = c as Record<string, unknown>;
+  return typeof item === 'string' && Number.isInteger(anchor) && Number.isInteger(head) ? { item, anchor: anchor as number, head: head as number } : null;
 }
 
 const HEARTBEAT_MS = 2_000;
@@ -57,6 +65,7 @@ export class ProjectPresence {
         color: typeof s.value.color === 'string' ? s.value.color : '#64748b',
         view: typeof s.value.view === 'string' ? s.value.view : 'overview',
         selection: Array.isArray(s.value.selection) ? s.value.selection.filter((x): x is string => typeof x === 'string') : [],
+        cursor: validCursor(s.value.cursor),
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId));
   }
