@@ -60,6 +60,9 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
     if (document.visibilityState === 'hidden') void repo.flush();
   });
 
+  // Listen for the relay connection before anything awaits, so the first connection is not missed.
+  const sync = new SyncStatus(repo, wsAdapter, relay);
+
   const lock = <R>(fn: () => Promise<R>): Promise<R> =>
     navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();
   const artifacts = new DexieArtifactStore('deepforge-artifacts');
@@ -68,7 +71,6 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
   // The project list is tiny and every change to it is a deliberate act (create, delete, undo): write it at once.
   homeHandle.on('heads-changed', () => void repo.flush([homeHandle.documentId]));
   const home = new DocState<HomeDoc>(homeHandle);
-  const sync = new SyncStatus(repo, wsAdapter, relay);
 
   // Projects deleted in an earlier session whose undo window has passed are removed for good now.
   const purge = () => {

@@ -57,7 +57,21 @@ describe('two people, one project', () => {
     await expect.poll(() => people(pb).textContent(), { timeout: 10_000 }).toContain('Ada Lovelace');
     await nav(pb).getByRole('link', { name: 'Train Iris MLP' }).click();
     await expect.poll(() => people(pa).textContent(), { timeout: 10_000 }).toContain('in pipeline Train Iris MLP');
-    await shot(pa, 'c02-presence');
+
+    // On the pipeline graph: the node Bob selects is ringed in his colour, with his name, on Ada's screen.
+    await nav(pa).getByRole('link', { name: 'Train Iris MLP' }).click();
+    await pb.getByRole('group', { name: 'Train', exact: true }).click();
+    await expect.poll(() => pa.getByLabel('Selected by Bob Kahn').isVisible(), { timeout: 10_000 }).toBe(true);
+    await shot(pa, 'c02-presence-on-graph');
+
+    // In the code editor: Bob's caret, with his name, in Ada's editor.
+    await nav(pa).getByRole('link', { name: 'Train', exact: true }).click();
+    await nav(pb).getByRole('link', { name: 'Train', exact: true }).click();
+    const code = pb.getByRole('textbox', { name: 'Code of Train' });
+    await code.click();
+    await pb.keyboard.press('Control+End');
+    await expect.poll(() => pa.locator('.cm-remote-name').textContent(), { timeout: 10_000 }).toBe('Bob Kahn');
+    await shot(pa, 'c02-presence-in-code');
   });
 
   it('carries an edit to the other device, and says how fast', async () => {

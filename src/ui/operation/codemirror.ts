@@ -7,8 +7,8 @@ import type { CompletionContext, CompletionResult } from '@codemirror/autocomple
 import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
-import { Compartment, EditorState, type Extension } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { Compartment, EditorState, StateEffect, StateField, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, WidgetType, type DecorationSet } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { CONTEXT_MEMBERS } from '../../model/library/context';
@@ -53,7 +53,77 @@ const theme = EditorView.theme({
   '.cm-tooltip': { backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border-strong)', borderRadius: '6px' },
   '.cm-tooltip-lint': { fontFamily: 'inherit' },
   '.cm-panels': { backgroundColor: 'var(--surface)', color: 'var(--text)' },
+  '.cm-remote-caret': { position: 'relative', borderLeft: '2px solid var(--c)', marginLeft: '-1px', marginRight: '-1px' },
+  '.cm-remote-name': {
+    position: 'absolute',
+    top: '-1.35em',
+    left: '-2px',
+    padding: '0 4px',
+    borderRadius: '3px 3px 3px 0',
+    background: 'var(--c)',
+    color: '#fff',
+    fontSize: '0.7rem',
+    fontFamily: 'var(--font, system-ui)',
+    lineHeight: '1.4',
+    whiteSpace: 'nowrap',
+    pointerEvents: 'none',
+  },
   '.cm-lintRange-error': { backgroundImage: 'none', textDecoration: 'underline wavy var(--danger)', textUnderlineOffset: '3px' },
+});
+
+/** A collaborator's caret and selection in this code. */
+export interface RemoteCursor {
+  id: string;
+  name: string;
+  color: string;
+  anchor: number;
+  head: number;
+}
+
+class CaretWidget extends WidgetType {
+  constructor(readonly name: string, readonly color: string) {
+    super();
+  }
+  override eq(other: CaretWidget): boolean {
+    return other.name === this.name && other.color === this.color;
+  }
+  toDOM(): HTMLElement {
+    const caret = document.createElement('span');
+    caret.className = 'cm-remote-caret';
+    caret.style.setProperty('--c', this.color);
+    caret.setAttribute('aria-hidden', 'true');
+    const label = document.createElement('span');
+    label.className = 'cm-remote-name';
+    label.textContent = this.name;
+    caret.append(label);
+    return caret;
+  }
+}
+
+const setRemotes = StateEffect.define<RemoteCursor[]>();
+
+/** Collaborators' carets (with their names) and selections, kept in place as the text changes under them. */
+const remoteCursors = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(value, tr) {
+    let next = value.map(tr.changes);
+    for (const effect of tr.effects) {
+      if (!effect.is(setRemotes)) continue;
+      const length = tr.state.doc.length;
+      const ranges = effect.value.flatMap((c) => {
+        const head = Math.min(Math.max(0, c.head), length);
+        const anchor = Math.min(Math.max(0, c.anchor), length);
+        const out = [Decoration.widget({ widget: new CaretWidget(c.name, c.color), side: 1 }).range(head)];
+        if (anchor !== head) {
+          out.push(Decoration.mark({ attributes: { style: `background-color: color-mix(in srgb, ${c.color} 22%, transparent)` } }).range(Math.min(anchor, head), Math.max(anchor, head)));
+        }
+        return out;
+      });
+      next = Decoration.set(ranges, true);
+    }
+    return next;
+  },
+  provide: (field) => EditorView.decorations.from(field),
 });
 
 export interface EditorOptions {
@@ -65,6 +135,8 @@ export interface EditorOptions {
   label: string;
   /** Called with the syntax problems each time the linter runs (for a status line that screen readers read). */
   onproblems: (problems: SyntaxProblem[]) => void;
+  /** Called when our caret or selection moves, to tell collaborators. */
+  oncursor?: (anchor: number, head: number) => void;
 }
 
 export interface CodeEditorHandle {
@@ -72,6 +144,8 @@ export interface CodeEditorHandle {
   setLabel(label: string): void;
   /** Replace the whole text (read-only views only: a synced editor gets its text from the document). */
   setText(text: string): void;
+  /** Show collaborators' carets and selections. */
+  setRemoteCursors(cursors: RemoteCursor[]): void;
   destroy(): void;
 }
 
@@ -110,6 +184,10 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): CodeE
           { delay: 250 },
         ),
         options.readonly ? EditorState.readOnly.of(true) : [],
+        remoteCursors,
+        EditorView.updateListener.of((u) => {
+          if (u.selectionSet && options.oncursor) options.oncursor(u.state.selection.main.anchor, u.state.selection.main.head);
+        }),
         options.sync ?? [],
       ],
     }),
@@ -120,6 +198,7 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): CodeE
   return {
     view,
     setLabel: (text) => view.dispatch({ effects: label.reconfigure(attributes(text)) }),
+    setRemoteCursors: (cursors) => view.dispatch({ effects: setRemotes.of(cursors) }),
     setText(text) {
       if (text !== view.state.doc.toString()) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
     },
