@@ -12,6 +12,7 @@
  * seed. FUZZ_SEED (first seed), FUZZ_SEEDS (how many) and FUZZ_OPS (edits per seed) set the
  * size, e.g. a soak: FUZZ_SEEDS=500 FUZZ_OPS=600 npx vitest run test/integration
  */
+import { seededRandom } from '../../src/lib/random';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { next as A } from '@automerge/automerge';
 import { generateAutomergeUrl, parseAutomergeUrl, Repo, type DocHandle, type PeerId } from '@automerge/automerge-repo';
@@ -33,17 +34,7 @@ const START = Date.UTC(2025, 0, 1);
 const LIBRARY = Object.values(CORE_OPERATIONS).sort((a, b) => (a.id < b.id ? -1 : 1));
 const DATA_TYPES: DataType[] = ['dataset', 'model', 'json', 'tensor', 'any'];
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 interface Peer {
   id: PeerId;
