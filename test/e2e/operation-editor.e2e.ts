@@ -181,6 +181,18 @@ describe('the operation editor', () => {
 
     await page.getByRole('button', { name: 'Save to my library' }).click();
     await expect.poll(() => page.getByText('In my library').isVisible()).toBe(true);
+
+    // A saved operation is offered in the palette of every project on this device. (A person leaves the page some
+    // time after saving; a full page load in the same millisecond can beat the write to IndexedDB.)
+    const back = page.url();
+    await page.waitForTimeout(300);
+    await page.goto(baseURL());
+    await page.getByRole('button', { name: 'New project' }).first().click();
+    await page.getByRole('button', { name: 'New pipeline' }).click();
+    await page.getByRole('searchbox', { name: 'Search operations' }).fill('Fit from file');
+    await expect.poll(() => page.getByRole('button', { name: 'Fit from file' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.goto(back);
+    await page.getByRole('textbox', { name: 'Operation name' }).waitFor();
   });
 
   it('shows a past version read-only', async () => {

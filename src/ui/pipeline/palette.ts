@@ -4,7 +4,7 @@
  */
 import { CORE_OPERATIONS } from '../../model/library/core';
 import type { NewNode } from '../../model/pipeline-edits';
-import type { Project } from '../../model/types';
+import type { OperationDefinition, Project } from '../../model/types';
 
 export interface PaletteEntry {
   /** Stable key, also what a drag carries: `op:<operation id>`, `input` or `output`. */
@@ -13,8 +13,8 @@ export interface PaletteEntry {
   category: string;
   description: string;
   color: string;
-  /** Where it comes from, shown as a hint: the project, or the built-in library. */
-  origin: 'project' | 'library' | 'pipeline';
+  /** Where it comes from, shown as a hint: the project, the built-in library, or the user's own library. */
+  origin: 'project' | 'library' | 'mine' | 'pipeline';
   spec: NewNode;
 }
 
@@ -26,7 +26,8 @@ export interface PaletteGroup {
 /** The MIME type a palette drag carries, so the canvas ignores drops of anything else. */
 export const PALETTE_MIME = 'application/x-deepforge-palette';
 
-export function paletteEntries(project: Project): PaletteEntry[] {
+/** Everything the palette offers; `mine` is the user's own library ("Save to my library"), shared across projects. */
+export function paletteEntries(project: Project, mine: OperationDefinition[] = []): PaletteEntry[] {
   const own = Object.values(project.operations).map<PaletteEntry>((op) => ({
     key: `op:${op.id}`,
     name: op.name,
@@ -47,11 +48,22 @@ export function paletteEntries(project: Project): PaletteEntry[] {
       origin: 'library',
       spec: { kind: 'operation', operation: op },
     }));
+  const saved = mine
+    .filter((op) => !project.operations[op.id] && !CORE_OPERATIONS[op.id])
+    .map<PaletteEntry>((op) => ({
+      key: `op:${op.id}`,
+      name: op.name,
+      category: op.category || 'Other',
+      description: op.description,
+      color: op.color,
+      origin: 'mine',
+      spec: { kind: 'operation', operation: op },
+    }));
   const endpoints: PaletteEntry[] = [
     { key: 'input', name: 'Input', category: 'Pipeline', description: 'Feeds an artifact (a file or an earlier result) into the pipeline.', color: 'var(--accent)', origin: 'pipeline', spec: { kind: 'input', dataType: 'any' } },
     { key: 'output', name: 'Output', category: 'Pipeline', description: 'Keeps a result of the pipeline as an artifact.', color: 'var(--accent)', origin: 'pipeline', spec: { kind: 'output', dataType: 'any' } },
   ];
-  return [...own, ...library, ...endpoints];
+  return [...own, ...library, ...saved, ...endpoints];
 }
 
 /** Entries matching every word of the query (in name, category or description), grouped by category in order. */

@@ -248,3 +248,5 @@ process.on('message', async ({ id, op, args }) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+// Requests sent before this listener existed would be lost: the parent waits for this first.
+process.send({ event: 'ready' });

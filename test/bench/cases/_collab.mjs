@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as A from '@automerge/automerge';
 import { cbor } from '@automerge/automerge-repo';
+import WebSocket from 'ws';
 import { RELAY_MAIN, ROOT } from '../context.mjs';
 import { initialDoc, mulberry32, planEdit } from './_collab-shared.mjs';
 
@@ -162,7 +163,7 @@ async function startEcho(ctx) {
 
 /** A forked editor process with a tiny request/response protocol over IPC. */
 function startWorker(ctx) {
-  const child = fork(WORKER, [], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: process.env.COLLAB_DEV_EXECARGV ? process.env.COLLAB_DEV_EXECARGV.split(' ') : [] });
+  const child = fork(WORKER, [], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   const collect = (c) => {
     output = (output + c.toString()).slice(-16 * 1024);
@@ -326,6 +327,39 @@ export function sampleProcess(pid, everyMs = 250) {
   };
 }
 
+/**
+ * How quickly the server's event loop answers: one extra WebSocket (to the same endpoint, never
+ * sending a message) pings every `everyMs` (one ping outstanding at a time) and times the pong,
+ * which `ws` sends from the server's event loop. A busy loop shows up here whoever caused it, so
+ * it separates "the relay is slow" from "the editors are slow to read" in the relay leg.
+ */
+function probeServer(wsUrl, everyMs = 100) {
+  const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
+  const rtts = [];
+  let pendingAt = null;
+  let timer;
+  ws.on('error', () => {});
+  ws.on('open', () => {
+    timer = setInterval(() => {
+      if (pendingAt !== null || ws.readyState !== WebSocket.OPEN) return;
+      pendingAt = now();
+      ws.ping();
+    }, everyMs);
+  });
+  ws.on('pong', () => {
+    if (pendingAt === null) return;
+    rtts.push([pendingAt, now() - pendingAt]);
+    pendingAt = null;
+  });
+  return {
+    stop(from, to) {
+      clearInterval(timer);
+      ws.terminate();
+      return dist(rtts.filter(([t]) => t >= from && t <= to).map(([, r]) => r));
+    },
+  };
+}
+
 // --- one session -------------------------------------------------------------------------------
 
 /**
@@ -339,15 +373,22 @@ export function sampleProcess(pid, everyMs = 250) {
 export async function session(ctx, { mode, editors, procs, seconds, warmupSeconds, schedule, seed, messageBytes, relayEnv = {} }) {
   const ids = Array.from({ length: editors }, (_, i) => `e${i}`);
   const loadBefore = loadavg()[0];
-  const server = mode === 'repo' ? await startRelay(ctx, relayEnv) : await startEcho(ctx);
-  const workers = [];
+  // The editor processes load their modules while the server starts.
+  const nProcs = Math.max(1, Math.min(procs, editors));
+  const workers = Array.from({ length: nProcs }, () => startWorker(ctx));
+  let server;
+  let sampler;
+  let probe;
   try {
-    const nProcs = Math.max(1, Math.min(procs, editors));
-    for (let w = 0; w < nProcs; w++) workers.push(startWorker(ctx));
+    server = mode === 'repo' ? await startRelay(ctx, relayEnv) : await startEcho(ctx);
     const own = workers.map((_, w) => ids.filter((_, i) => i % nProcs === w));
     const durationMs = seconds * 1000;
     const cfg = { mode, url: server.wsUrl, all: ids, seed, schedule: { ...schedule, durationMs }, messageBytes };
     const setupStart = now();
+    for (const wk of workers) {
+      const hello = await wk.event(30_000);
+      if (hello.event !== 'ready') throw new Error(`editor process: expected "ready", got ${JSON.stringify(hello)}`);
+    }
     await Promise.all(workers.map((wk, w) => wk.call('init', { ...cfg, editors: own[w] })));
     if (mode === 'repo') {
       const { url } = await workers[0].call('create', { creator: ids[0] });
@@ -357,7 +398,8 @@ export async function session(ctx, { mode, editors, procs, seconds, warmupSecond
     const clocks = [];
     for (const wk of workers) clocks.push(await clockSync(wk));
 
-    const sampler = sampleProcess(server.proc.child.pid);
+    sampler = sampleProcess(server.proc.child.pid);
+    probe = probeServer(server.wsUrl);
     const t0 = now() + 200;
     await Promise.all(workers.map((wk) => wk.call('start', { t0: t0 + clocks[workers.indexOf(wk)].offset })));
     const finished = await Promise.all(workers.map((wk) => wk.event(durationMs + 15_000)));
@@ -366,16 +408,21 @@ export async function session(ctx, { mode, editors, procs, seconds, warmupSecond
     const totals = Object.assign({}, ...finished.map((f) => f.counts));
     const drainStart = now();
     const drains = await Promise.all(workers.map((wk) => wk.call('drain', { totals, timeoutMs: 5000 }, 10_000)));
-    const drainMs = now() - drainStart;
+    const drainEnd = now();
+    const drainMs = drainEnd - drainStart;
     const measuredFrom = t0 + warmupSeconds * 1000;
     const serverStats = sampler.stop(measuredFrom, editEnd);
+    const ping = probe.stop(measuredFrom, editEnd);
     const records = await Promise.all(workers.map((wk) => wk.call('records', {}, 20_000)));
 
-    const r = analyse({ mode, ids, records, clocks, drains, measuredFrom, editEnd, serverStats, setupMs, drainMs, procs: nProcs, messageBytes });
-    return { ...r, load: { before: loadBefore, after: loadavg()[0] } };
+    const r = analyse({ mode, ids, records, clocks, drains, measuredFrom, editEnd, drainEnd, serverStats, setupMs, drainMs, procs: nProcs, messageBytes });
+    return { ...r, ping, load: { before: loadBefore, after: loadavg()[0] } };
   } finally {
+    // Idempotent: after a failure part-way, stop whatever was started.
+    sampler?.stop(0, 0);
+    probe?.stop(0, 0);
     await Promise.all(workers.map((wk) => wk.stop()));
-    await server.stop();
+    await server?.stop();
   }
 }
 
@@ -399,7 +446,7 @@ function lowerBound(arr, x) {
  *  - relay leg: the rest (two loopback hops, the relay's decode/apply/encode, and the relay's own
  *    per-document throttle before it forwards to the other peers).
  */
-function analyse({ mode, ids, records, clocks, drains, measuredFrom, editEnd, serverStats, setupMs, drainMs, procs, messageBytes }) {
+function analyse({ mode, ids, records, clocks, drains, measuredFrom, editEnd, drainEnd, serverStats, setupMs, drainMs, procs, messageBytes }) {
   // Every time in the parent's clock.
   const eds = new Map();
   records.forEach((r, w) => {
@@ -433,7 +480,9 @@ function analyse({ mode, ids, records, clocks, drains, measuredFrom, editEnd, se
         const obs = eds.get(to);
         const seen = obs.recv.get(`${from}:${s.seq}`);
         if (seen === undefined) {
+          // Never seen before the drain gave up: counted at the cut-off, a lower bound.
           missing++;
+          latency.push(drainEnd - s.t);
           continue;
         }
         latency.push(seen - s.t);
@@ -468,7 +517,7 @@ function analyse({ mode, ids, records, clocks, drains, measuredFrom, editEnd, se
     procs,
     messageBytes,
     edits,
-    pairs: latency.length,
+    pairs: latency.length - missing,
     missing,
     latency: dist(latency),
     legs: mode === 'repo' ? { hold: dist(hold), relay: dist(relayLeg), apply: dist(apply) } : null,
@@ -480,6 +529,8 @@ function analyse({ mode, ids, records, clocks, drains, measuredFrom, editEnd, se
     clock: { maxAbsOffsetMs: Math.max(...clocks.map((c) => Math.abs(c.offset))), maxRttMs: Math.max(...clocks.map((c) => c.rtt)) },
     frames: {
       perEditorPerSecond: { out: framesOut / ids.length / windowS, in: framesIn / ids.length / windowS },
+      // Every frame an editor sends or receives goes through the relay.
+      relayFramesPerEdit: edits ? (framesOut + framesIn) / edits : NaN,
       meanBytes: { out: allFramesOut ? bytesOut / allFramesOut : NaN, in: allFramesIn ? bytesIn / allFramesIn : NaN },
     },
     setupMs,

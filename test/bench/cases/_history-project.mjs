@@ -14,6 +14,7 @@
  * Deterministic (seeded), so every run benchmarks the same document. Generated in Node, never
  * committed as a fixture.
  */
+import { mulberry32 } from './_collab-shared.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as A from '@automerge/automerge';
@@ -33,17 +34,7 @@ export function encodeMessage(message, author, item) {
   return trailer.length ? `${message}\n\n${trailer.join('\n')}` : message;
 }
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const COMMENTS = [
   '// TODO: try a smaller learning rate\n',

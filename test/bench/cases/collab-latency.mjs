@@ -16,15 +16,21 @@
  * sample per (edit, observer) pair. The value (and the goal) is the p95 over all pairs; the notes
  * give p50/p95/max, the relay's CPU and RSS, and where the time goes.
  *
- * Where the time goes (repo sessions): the editors' adapters are observed (not changed), and the
- * sync frames are decoded after the run to find, per edit, when it left the sender ("sender hold":
- * the library's per-document sync throttle on the sender) and when it first reached each observer
- * ("relay leg": two loopback hops + the relay's work + the relay's own throttle), then the
- * observer's apply time.
+ * Where the time goes (repo sessions): the editors' adapters are observed (not changed): each
+ * sync frame's time is recorded. Per (edit, observer): "sender hold" = edit → the sender's next
+ * outgoing sync frame (the sender's per-document throttle); "observer apply" = the observer's last
+ * incoming frame before its 'change' event → that event; "relay leg" = the rest (two loopback
+ * hops, the relay's queue and work, the relay's own throttle, and any delay before the observer's
+ * event loop reads the frame). An extra WebSocket pings the server every 100 ms: the pong time is
+ * the server's event-loop responsiveness, for the relay and the echo server alike.
+ *
+ * Clocks: `performance.timeOrigin + performance.now()` in every process (sub-ms; `Date.now()` is
+ * only 1 ms, too coarse for the echo baseline), each editor process's offset measured over IPC and
+ * subtracted (it is a few µs: one wall clock on one machine).
  *
  * Environment:
  *   BENCH_COLLAB_SECONDS  edit window per session (default 10; the first second is warm-up)
- *   BENCH_COLLAB_PROCS    editor processes for the 16-editor case (default 4, see EDITOR_PROCS)
+ *   BENCH_COLLAB_PROCS    editor processes for the 16-editor case (default: half the cores, 2–4; see EDITOR_PROCS)
  *   BENCH_COLLAB_RATE_LIMIT  the relay's RATE_LIMIT (default: unset, the relay's own default)
  */
 import { cpus } from 'node:os';
@@ -44,13 +50,15 @@ const SCHEDULE = { minMs: 200, maxMs: 500 };
 const SEED = 20240607;
 /**
  * Editor processes per case. 2 editors: one process each (two tabs on two machines). 16 editors:
- * spread over 4 processes of 4. Measured on a 2-core machine (see the README line): 16 editors in
- * one process put that process's event loop at ~100% of a core, with event-loop delay p99 in the
- * tens of ms that showed up as latency; 4 processes kept each loop's p99 low, while 8 or 16
- * processes only added memory and context switches. The notes report every run's editor-process
- * event-loop delay, so a check flags when the simulation itself was the bottleneck.
+ * 2 processes of 8 on a 2-core machine (half the cores, at least 2, at most 4, elsewhere).
+ * Measured on a 2-core machine: 16 stock Repos need about 0.7–1 core between them (each applies
+ * every other editor's edits: receiveSyncMessage, patches, heads hashing), so one process's event
+ * loop was itself a bottleneck (event-loop delay p99 ≈ 0.8 s); with more processes than cores the
+ * relay got a smaller share of the CPU (16 processes: the relay waited for a CPU 94% of the time
+ * and p50 went from ~0.8 s to ~7–10 s). The notes report every run's editor event-loop delay and
+ * the relay's CPU wait, and checks flag a run where either was the bottleneck.
  */
-const EDITOR_PROCS = { 2: 2, 16: envNumber('BENCH_COLLAB_PROCS', 4, 1) };
+const EDITOR_PROCS = { 2: 2, 16: envNumber('BENCH_COLLAB_PROCS', Math.min(4, Math.max(2, Math.floor(cpus().length / 2))), 1) };
 const RATE_LIMIT = process.env.BENCH_COLLAB_RATE_LIMIT;
 const ELD_LIMIT_MS = 20;
 const WAIT_LIMIT_PCT = 10;
@@ -78,10 +86,11 @@ function commonNotes(r) {
     'server CPU mean, all threads (%)': r.server?.cpuAllThreadsMeanPct ?? '–',
     'server RSS max (MiB)': r.server?.rssMaxMiB ?? '–',
     'server RSS at start (MiB)': r.server?.rssStartMiB ?? '–',
+    'server responsiveness: ws ping → pong p50 / p95 / max (ms)': r.ping?.n ? `${r.ping.p50.toFixed(2)} / ${r.ping.p95.toFixed(2)} / ${r.ping.max.toFixed(2)} (n ${r.ping.n})` : '–',
     'server waited for a CPU while runnable (% of the window)': r.server?.runqueueWaitPct ?? '–',
     'machine CPU pressure (PSI some, % of the window)': r.server?.machineCpuPressurePct ?? '–',
     'editor processes × editors': `${r.procs} × ${Math.ceil(r.editors / r.procs)}`,
-    'editor processes: event-loop delay p99, worst (ms)': Math.max(...procs.map((p) => p.eld.p99)),
+    'editor processes: event-loop delay p50 / p99 / max, worst process (ms)': `${f1(Math.max(...procs.map((p) => p.eld.p50)))} / ${f1(Math.max(...procs.map((p) => p.eld.p99)))} / ${f1(Math.max(...procs.map((p) => p.eld.max)))}`,
     'editor processes: CPU, busiest / all together (% of one core)': `${f1(Math.max(...procs.map((p) => p.cpuPct)))} / ${f1(procs.reduce((n, p) => n + p.cpuPct, 0))}`,
     'machine load average (1 min) before / after': `${r.load.before.toFixed(2)} / ${r.load.after.toFixed(2)} on ${cpus().length} cores`,
     'message bytes (echo) / clock': `${r.messageBytes} B; worker clock offsets ≤ ${r.clock.maxAbsOffsetMs.toFixed(3)} ms (corrected), IPC RTT ≤ ${r.clock.maxRttMs.toFixed(3)} ms`,
@@ -91,7 +100,7 @@ function commonNotes(r) {
 function checks(r, { relay }) {
   const worstEld = Math.max(...r.editorProcs.map((p) => p.eld.p99));
   return [
-    { name: 'every (edit, observer) pair arrived', ok: r.missing === 0 && r.complete, detail: `${r.pairs} arrived, ${r.missing} missing` },
+    { name: 'every (edit, observer) pair arrived', ok: r.missing === 0 && r.complete, detail: `${r.pairs} arrived, ${r.missing} missing after the 5 s drain (counted at the cut-off)` },
     { name: relay ? 'no editor lost its connection (e.g. to the relay rate limit)' : 'no client lost its connection', ok: r.disconnects === 0, detail: `${r.disconnects} disconnects` },
     { name: `editor processes kept up (event-loop delay p99 ≤ ${ELD_LIMIT_MS} ms)`, ok: worstEld <= ELD_LIMIT_MS, detail: `worst p99 ${worstEld.toFixed(1)} ms` },
     {
@@ -140,7 +149,7 @@ function makeCase(editors, goal) {
           'where the time goes, p50 / p95 (ms): sender hold (edit → its sync frame leaves; library throttle)': pair(r.legs.hold),
           'where the time goes: relay leg (frame leaves sender → reaches observer; 2 loopback hops + relay work + relay throttle)': pair(r.legs.relay),
           'where the time goes: observer apply (frame in → change event)': pair(r.legs.apply),
-          'sync frames per editor per second, out / in (mean bytes)': `${f1(r.frames.perEditorPerSecond.out)} / ${f1(r.frames.perEditorPerSecond.in)} (${Math.round(r.frames.meanBytes.out)} / ${Math.round(r.frames.meanBytes.in)} B)`,
+          'sync frames per editor per second, out / in (mean bytes)': `${f1(r.frames.perEditorPerSecond.out)} / ${f1(r.frames.perEditorPerSecond.in)} (${Math.round(r.frames.meanBytes.out)} / ${Math.round(r.frames.meanBytes.in)} B); ${f1(r.frames.relayFramesPerEdit)} frames through the relay per edit`,
           'library sync throttle': throttleNote(state.throttle),
           'relay RATE_LIMIT': RATE_LIMIT ? `${RATE_LIMIT} msg/s per connection (BENCH_COLLAB_RATE_LIMIT)` : 'relay default (200 msg/s per connection, burst 400)',
           'relay build': state.relayBuild,
@@ -169,6 +178,7 @@ function makeCase(editors, goal) {
             pairs: r.pairs,
             missing: r.missing,
             'server waited for a CPU (%)': n['server waited for a CPU while runnable (% of the window)'],
+            'server ws ping → pong p50 / p95 / max (ms)': n['server responsiveness: ws ping → pong p50 / p95 / max (ms)'],
             ...ratioNotes(slot.repo, r),
           },
         };
