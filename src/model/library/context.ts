@@ -34,8 +34,8 @@ export interface OperationContext {
   artifact(artifactId: string): Promise<Uint8Array>;
   /** A dataset bundled with the app, loaded without network: 'iris' or 'mnist'. */
   data(name: 'iris' | 'mnist', options?: { samples?: number }): Promise<unknown>;
-  /** CSV text parsed with papaparse: rows of typed values (numbers detected), and the header when asked. */
-  parseCsv(text: string, options?: { header?: boolean; delimiter?: string }): { rows: unknown[][]; header?: string[] };
+  /** CSV text parsed by src/model/library/csv.ts (papaparse, header detection, a type per column). */
+  parseCsv(text: string, options?: { header?: boolean | 'auto'; delimiter?: string }): { rows: unknown[][]; header?: string[]; types: Array<'number' | 'string'> };
   /** The files of a zip archive (fflate), by path. */
   unzip(bytes: Uint8Array): Record<string, Uint8Array>;
   /** An image file (PNG, JPEG, WebP) decoded to an int32 tensor [h, w, 3], resized when a size is given. */

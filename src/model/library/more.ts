@@ -19,14 +19,14 @@ export const MORE_SPECS: OperationSpec[] = [
     outputs: [['dataset', 'dataset']],
     references: [{ name: 'file', kind: 'artifact' }],
     attributes: [
-      { name: 'header', type: 'boolean', default: true, description: 'The first row names the columns.' },
+      { name: 'header', type: 'enum', default: 'auto', options: ['auto', 'yes', 'no'], description: 'Whether the first row names the columns; auto decides from the data.' },
       { name: 'target', type: 'string', default: '', description: 'The column to predict (name, or index from 0); empty = the last column.' },
       { name: 'delimiter', type: 'enum', default: 'auto', options: ['auto', ',', ';', 'tab'] },
     ],
     code: `export default async function run(inputs, { header, target, delimiter }, { file }, ctx) {
   const text = new TextDecoder().decode(await ctx.artifact(file));
   const sep = delimiter === 'auto' ? undefined : delimiter === 'tab' ? '\\t' : delimiter;
-  const { rows, header: names } = ctx.parseCsv(text, { header, delimiter: sep });
+  const { rows, header: names } = ctx.parseCsv(text, { header: header === 'auto' ? 'auto' : header === 'yes', delimiter: sep });
   if (rows.length === 0) throw new Error('The CSV file has no rows.');
   const columns = names ?? rows[0].map((_, i) => \`column \${i}\`);
   const t = target === '' ? columns.length - 1 : /^\\d+$/.test(target) ? Number(target) : columns.indexOf(target);
