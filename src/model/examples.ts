@@ -36,7 +36,7 @@ function pipeline(
       id: nodeId(n.key),
       kind: 'operation',
       operationId: n.op,
-      position: { x: i * 240, y: (i % 2) * 60 },
+      position: { x: i * 210, y: (i % 2) * 50 },
       attributes: n.attributes ?? {},
       references: n.references ?? {},
     };

@@ -255,6 +255,6 @@ export class PipelineEditing {
   }
 
   fit(): Promise<boolean> {
-    return this.#flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 250 });
+    return this.#flow.fitView({ padding: 0.1, minZoom: 0.6, maxZoom: 1.1, duration: 250 });
   }
 }
