@@ -9,6 +9,29 @@ export type SyncState = 'Offline' | 'Connecting' | 'Syncing' | 'Synced';
 
 const GIVE_UP_CONNECTING_MS = 4000;
 
+/**
+ * The relay's heads for a document as last seen, kept on this device so that the count of unsent changes is right
+ * even when the app starts offline.
+ */
+const HEADS_KEY = (documentId: string) => `deepforge.relayHeads.${documentId}`;
+
+function loadRelayHeads(documentId: string): string[] | undefined {
+  try {
+    const saved: unknown = JSON.parse(globalThis.localStorage?.getItem(HEADS_KEY(documentId)) ?? 'null');
+    return Array.isArray(saved) && saved.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveRelayHeads(documentId: string, heads: string[]): void {
+  try {
+    globalThis.localStorage?.setItem(HEADS_KEY(documentId), JSON.stringify(heads));
+  } catch {
+    // Storage full or unavailable: the count falls back to what this session has seen.
+  }
+}
+
 function sameHeads(a: readonly string[], b: readonly string[] | undefined): boolean {
   if (!b || a.length !== b.length) return false;
   const s = new Set(b);
@@ -70,7 +93,7 @@ export class SyncStatus {
   watch(handle: DocHandle<unknown> | undefined): void {
     this.#offWatch();
     this.#watched = handle;
-    this.#relayHeads = undefined;
+    this.#relayHeads = handle ? loadRelayHeads(handle.documentId) : undefined;
     if (!handle) {
       this.#inSync = true;
       this.#update();
@@ -100,10 +123,13 @@ export class SyncStatus {
   /** How many of our changes are not among the relay's last known heads (0 when unknown or none). */
   #countPending(): number {
     const h = this.#watched;
-    if (!h || !h.isReady() || !this.#relayStorage) return 0;
-    const urlHeads = h.getSyncInfo(this.#relayStorage)?.lastHeads;
+    if (!h || !h.isReady()) return 0;
+    const urlHeads = this.#relayStorage ? h.getSyncInfo(this.#relayStorage)?.lastHeads : undefined;
     const doc = h.doc() as A.Doc<unknown>;
-    if (urlHeads) this.#relayHeads = decodeHeads(urlHeads);
+    if (urlHeads) {
+      this.#relayHeads = decodeHeads(urlHeads);
+      saveRelayHeads(h.documentId, this.#relayHeads);
+    }
     if (!this.#relayHeads) return 0;
     if (!A.hasHeads(doc, this.#relayHeads)) return 0;
     return A.getChangesMetaSince(doc, this.#relayHeads).length;

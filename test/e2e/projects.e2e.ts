@@ -113,6 +113,7 @@ describe('projects on one device', () => {
 
   it('opens the app and a project offline after the first visit', async () => {
     const id = await createProject(page, 'Offline field trip');
+    await expect.poll(() => page.getByRole('status', { name: 'Sync status' }).textContent(), { timeout: 10_000 }).toContain('Synced');
     await page.evaluate(async () => {
       const reg = await navigator.serviceWorker.ready;
       if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
@@ -125,6 +126,11 @@ describe('projects on one device', () => {
       await page.goto(`${baseURL()}/p/${id}`);
       await expect.poll(() => page.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe('Offline field trip');
       await expect.poll(() => page.getByRole('status', { name: 'Sync status' }).textContent(), { timeout: 10_000 }).toContain('Offline');
+      // An edit made offline is counted as not yet sent, even though this session never reached the relay.
+      const title = page.getByRole('textbox', { name: 'Project name' });
+      await title.fill('Offline field trip, edited offline');
+      await title.press('Enter');
+      await expect.poll(() => page.getByRole('status', { name: 'Sync status' }).textContent(), { timeout: 10_000 }).toContain('1 change not sent');
       await shot(page, '06-offline-project');
     } finally {
       await device.setOffline(false);
