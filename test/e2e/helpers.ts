@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { newDevice } from './browser';
 
 export const baseURL = () => inject('baseURL');
 
@@ -24,4 +25,11 @@ export async function createProject(page: Page, name: string): Promise<string> {
   await title.press('Enter');
   await page.waitForFunction((n) => document.title.startsWith(n), name);
   return new URL(page.url()).pathname.split('/')[2]!;
+}
+
+/** A fresh device (browser profile) with its first page, whose page errors are collected for the test to check. */
+export async function openDevice(): Promise<{ device: BrowserContext; page: Page; errors: string[] }> {
+  const device = await newDevice();
+  const page = device.pages()[0] ?? (await device.newPage());
+  return { device, page, errors: watchErrors(page) };
 }

@@ -3,17 +3,14 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { newDevice } from './browser';
-import { baseURL, shot, watchErrors } from './helpers';
+import { baseURL, openDevice, shot } from './helpers';
 
 let device: BrowserContext;
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  device = await newDevice();
-  page = device.pages()[0] ?? (await device.newPage());
-  errors = watchErrors(page);
+  ({ device, page, errors } = await openDevice());
   await page.addInitScript(() => {
     if (!localStorage.getItem('deepforge.profile')) localStorage.setItem('deepforge.profile', JSON.stringify({ name: 'Ada Lovelace', color: '#4f46e5', chosen: true }));
   });

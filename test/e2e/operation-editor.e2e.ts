@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
-import { newDevice } from './browser';
-import { baseURL, shot, watchErrors } from './helpers';
+import { baseURL, openDevice, shot } from './helpers';
 
 let device: BrowserContext;
 let page: Page;
@@ -10,9 +9,7 @@ let second: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  device = await newDevice();
-  page = device.pages()[0] ?? (await device.newPage());
-  errors = watchErrors(page);
+  ({ device, page, errors } = await openDevice());
 });
 afterAll(async () => {
   await device?.close();

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { newDevice } from './browser';
-import { baseURL, shot, watchErrors } from './helpers';
+import { baseURL, openDevice, shot } from './helpers';
 
 let device: BrowserContext;
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  device = await newDevice();
-  page = device.pages()[0] ?? (await device.newPage());
-  errors = watchErrors(page);
+  ({ device, page, errors } = await openDevice());
 });
 afterAll(async () => {
   await device?.close();

@@ -2,17 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as A from '@automerge/automerge';
 import { generateAutomergeUrl, parseAutomergeUrl } from '@automerge/automerge-repo';
 import type { BrowserContext, Page } from 'playwright-core';
-import { newDevice } from './browser';
-import { baseURL, createProject, shot, watchErrors } from './helpers';
+import { baseURL, createProject, openDevice, shot } from './helpers';
 
 let device: BrowserContext;
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  device = await newDevice();
-  page = device.pages()[0] ?? (await device.newPage());
-  errors = watchErrors(page);
+  ({ device, page, errors } = await openDevice());
 });
 afterAll(async () => {
   await device?.close();
