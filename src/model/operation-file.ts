@@ -7,7 +7,7 @@ import { randomId } from '../lib/ids';
 import { put, type Plan, type Refusal } from './plan';
 import { checkName, uniqueName } from './project';
 import { isIdentifier } from './identifier';
-import { ATTRIBUTE_TYPES, DATA_TYPES, REFERENCE_KINDS, type AttributeSchema, type AttributeType, type AttributeValue, type Id, type OperationDefinition, type Project } from './types';
+import { ATTRIBUTE_TYPES, DATA_TYPES, REFERENCE_KINDS, type AttributeSchema, type Id, type OperationDefinition, type Project } from './types';
 import { checkAttribute } from './validation';
 
 export const OPERATION_FORMAT = 'deepforge/operation';
@@ -20,16 +20,7 @@ export interface OperationFile {
 }
 
 /** An attribute as the editor describes it: the schema without its id and order. */
-export interface AttributeSpec {
-  name: string;
-  type: AttributeType;
-  default: AttributeValue;
-  min?: number;
-  max?: number;
-  pattern?: string;
-  options?: string[];
-  description?: string;
-}
+export type AttributeSpec = Omit<AttributeSchema, 'id' | 'order'>;
 
 /** The schema with only the fields its type uses (no `max` on a boolean) and no empty ones. */
 export function normalizeAttribute(spec: AttributeSpec, id: Id, order: number): AttributeSchema {
