@@ -21,16 +21,18 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   findChrome(); // fail early, with instructions, when there is no browser
-  if (!existsSync(join(ROOT, 'dist/index.html')) || !existsSync(join(ROOT, 'sync-server/dist/main.js'))) {
+  // E2E_DIST: test a build made elsewhere (`vite build --outDir …`), so that several builds can be tested side by side.
+  const dist = resolve(ROOT, process.env.E2E_DIST ?? 'dist');
+  if (!existsSync(join(dist, 'index.html')) || !existsSync(join(ROOT, 'sync-server/dist/main.js'))) {
     throw new Error('The app is not built. Run `npm run build` first (`npm test` does this for you).');
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'deepforge-e2e-data-'));
-  const screenshotDir = resolve(ROOT, 'test-results/screenshots');
+  const screenshotDir = resolve(ROOT, process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots');
   rmSync(screenshotDir, { recursive: true, force: true });
   mkdirSync(screenshotDir, { recursive: true });
   const server: ChildProcess = spawn(process.execPath, ['sync-server/dist/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, STATIC_DIR: dist },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
