@@ -13,6 +13,7 @@ import { exportProject, importProject } from '../sync/archive';
 import { branchAt, conflictAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
 import { changeByHash, HistoryReader, restore } from '../sync/history';
 import { ProjectPresence } from '../sync/presence.svelte';
+import { DirectLinkPool, DirectPeers } from '../sync/direct';
 import type { Project } from '../model/types';
 import { applyPlan } from '../sync/apply';
 import { DocState } from '../sync/doc-state.svelte';
@@ -29,6 +30,18 @@ export const UNDO_WINDOW_MS = 10_000;
 
 const HOME_KEY = 'deepforge.home';
 const RELAY_KEY = 'deepforge.relay';
+const DEVICE_KEY = 'deepforge.device';
+const DIRECT_KEY = 'deepforge.direct';
+
+/** One id for this browser profile (all its tabs), so that direct links are made only between different devices. */
+function deviceId(): string {
+  let id = localStorage.getItem(DEVICE_KEY);
+  if (!id) {
+    id = crypto.randomUUID();
+    localStorage.setItem(DEVICE_KEY, id);
+  }
+  return id;
+}
 
 /** The relay defaults to the origin that served the app; a saved setting overrides it. */
 export function relayUrl(): string | undefined {
@@ -53,7 +66,8 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
     addEventListener('offline', () => wsAdapter.socket?.close());
   }
   const device = { homeId: undefined as string | undefined };
-  const repo = createRepo({ storage, network, peerId: newTabPeerId(), isDevicePrivate: (id) => id === device.homeId });
+  const directPeers = new DirectPeers();
+  const repo = createRepo({ storage, network, peerId: newTabPeerId(), isDevicePrivate: (id) => id === device.homeId, directPeers });
   // Write pending changes as soon as the tab is hidden or closed, so that closing it loses nothing.
   addEventListener('pagehide', () => void repo.flush());
   document.addEventListener('visibilitychange', () => {
@@ -62,6 +76,10 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
 
   // Listen for the relay connection before anything awaits, so the first connection is not missed.
   const sync = new SyncStatus(repo, wsAdapter, relay);
+  // Direct links (WebRTC) to the others in an open project, unless turned off in the sync settings.
+  const directLinks = localStorage.getItem(DIRECT_KEY) === 'off' || typeof RTCPeerConnection === 'undefined'
+    ? undefined
+    : new DirectLinkPool(repo, { device: deviceId(), peers: directPeers });
 
   const lock = <R>(fn: () => Promise<R>): Promise<R> =>
     navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();
@@ -118,7 +136,10 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
     rawBytes: (id) => rawDocumentBytes(storage, id as DocumentId),
     shareUrl: (id) => `${location.origin}/p/${id}`,
 
-    presence: (handle, initial) => new ProjectPresence(handle as DocHandle<unknown>, initial, repo.peerId),
+    presence(handle, initial) {
+      const release = directLinks?.acquire(handle as DocHandle<unknown>, (n) => (sync.direct = n));
+      return new ProjectPresence(handle as DocHandle<unknown>, initial, repo.peerId, release);
+    },
     headsOf: (handle) => A.getHeads(handle.doc()),
     history: (handle) => new HistoryReader(handle.doc()),
     change: (handle, hash) => changeByHash(handle.doc(), hash),

@@ -33,9 +33,12 @@ export class ProjectPresence {
   peers = $state<Peer[]>([]);
   readonly #presence: Presence<PresenceInfo>;
   readonly #self: PeerId | undefined;
+  readonly #onStop: (() => void) | undefined;
 
-  constructor(handle: DocHandle<unknown>, initial: PresenceInfo, self?: PeerId) {
+  /** `onStop`: what else ends when we leave the project (e.g. its direct links). */
+  constructor(handle: DocHandle<unknown>, initial: PresenceInfo, self?: PeerId, onStop?: () => void) {
     this.#self = self;
+    this.#onStop = onStop;
     this.#presence = new Presence<PresenceInfo>({ handle });
     const refresh = () => this.#refresh();
     for (const event of ['update', 'snapshot', 'heartbeat', 'goodbye', 'pruning'] as const) this.#presence.on(event, refresh);
@@ -50,6 +53,7 @@ export class ProjectPresence {
   }
 
   stop(): void {
+    this.#onStop?.();
     this.#presence.stop();
     this.peers = [];
   }

@@ -3,6 +3,7 @@
  * and passes them in; this module decides what may be shared with whom.
  */
 import { Repo, type NetworkAdapterInterface, type PeerId, type StorageAdapterInterface, type DocumentId } from '@automerge/automerge-repo';
+import type { DirectPeers } from './direct';
 
 /** Tabs of the same browser name themselves with this prefix; the relay and remote peers do not. */
 export const TAB_PEER_PREFIX = 'tab-';
@@ -18,11 +19,13 @@ export interface RepoOptions {
    * edit when a tab closes or navigates right after it; a short delay still batches keystrokes.
    */
   saveDebounceRate?: number;
+  /** Peers reached over a direct link (WebRTC) see only the documents they were linked for. */
+  directPeers?: DirectPeers;
 }
 
-export function createRepo({ storage, network, peerId, isDevicePrivate = () => false, saveDebounceRate = 20 }: RepoOptions): Repo {
+export function createRepo({ storage, network, peerId, isDevicePrivate = () => false, saveDebounceRate = 20, directPeers }: RepoOptions): Repo {
   const mayShare = async (peer: PeerId, documentId?: DocumentId) =>
-    !documentId || !isDevicePrivate(documentId) || peer.startsWith(TAB_PEER_PREFIX);
+    directPeers?.mayShare(peer, documentId) ?? (!documentId || !isDevicePrivate(documentId) || peer.startsWith(TAB_PEER_PREFIX));
   return new Repo({
     ...(storage ? { storage } : {}),
     network,

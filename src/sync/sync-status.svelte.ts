@@ -43,6 +43,8 @@ export class SyncStatus {
   detail = $state('');
   /** Changes to the open document that the relay is not known to have yet. */
   pending = $state(0);
+  /** People in the open project reached over a direct (browser-to-browser) link, which works without the relay. */
+  direct = $state(0);
   /** The relay's heads as last seen, kept across disconnects so offline edits are counted. */
   #relayHeads: string[] | undefined;
   #connected = $state(false);

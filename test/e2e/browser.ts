@@ -39,6 +39,10 @@ export const CHROME_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--enable-unsafe-webgpu',
+  // Direct links (WebRTC) between two test browsers on one machine: use plain host addresses, loopback included,
+  // instead of mDNS names that a container cannot resolve.
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
 /** A fresh browser profile: its own IndexedDB, service worker and caches, like a new device. */
