@@ -116,7 +116,8 @@ export interface Pipeline {
   updatedAt: number;
 }
 
-export type LayerConfigValue = number | string | boolean | null | number[] | string[];
+/** `Array<number | null>` holds shapes whose unknown sizes are null, e.g. an input of `[null, 8]` (any length). */
+export type LayerConfigValue = number | string | boolean | null | number[] | string[] | Array<number | null>;
 
 export interface Layer {
   id: Id;
