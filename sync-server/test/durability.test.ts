@@ -232,6 +232,12 @@ async function round(scope: Scope, seed: number): Promise<RoundResult> {
     if (random() < 0.5) await sleep(Math.floor(random() * 4));
   }
   mark('burst done');
+  if (!killed) {
+    // On a loaded machine the whole burst can pass before the first acknowledgement: wait for one, so that the
+    // kill still lands with acknowledged changes at stake.
+    await waitFor(() => acknowledged.size > 0, 'the relay to acknowledge something', 20_000);
+    killedAfter = EDITS;
+  }
   await (killed ?? kill(first));
   // The relay is dead: whatever alice heard from it was sent while it ran. Stop counting before
   // anything answers on its storage id again.
