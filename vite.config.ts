@@ -45,7 +45,12 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['@automerge/automerge'] },
+  optimizeDeps: {
+    exclude: ['@automerge/automerge'],
+    // The engine worker's dependencies, found up front: otherwise the dev server reloads the page mid-run when the
+    // worker first imports them.
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'fflate', 'papaparse', 'acorn'],
+  },
   build: {
     target: 'es2022',
     sourcemap: true,

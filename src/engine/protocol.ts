@@ -75,6 +75,7 @@ export type ClientMessage =
 export type JobEvent =
   | { type: 'job-started'; jobId: Id; at: number }
   | { type: 'log'; jobId: Id; at: number; level: 'info' | 'warn' | 'error'; text: string }
+  /** ctx.fitCallbacks() names its series `batch/<name>` per batch and `<name>` per epoch (`loss`, `accuracy`, `val_loss`…). */
   | { type: 'metric'; jobId: Id; name: string; value: number; step: number }
   | { type: 'plot'; jobId: Id; name: string; series: Record<string, number[]> }
   /** A PNG of an image the operation showed. */
@@ -82,9 +83,10 @@ export type JobEvent =
   | { type: 'progress'; jobId: Id; fraction: number }
   /**
    * Bytes to store: an output of the job (`port` set) or a value the operation saved with ctx.save (`name` set).
-   * The client stores them under `ref.sha256` (checked) before it records the artifact.
+   * The client stores them under `ref.sha256` (checked) before it records the artifact. `artifactId` (ctx.save
+   * only) is the id ctx.save returned to the operation: the client should record the artifact under it.
    */
-  | { type: 'artifact'; jobId: Id; port?: string; name: string; ref: EncodedRef; bytes: Uint8Array }
+  | { type: 'artifact'; jobId: Id; port?: string; name: string; ref: EncodedRef; bytes: Uint8Array; artifactId?: Id }
   | { type: 'job-finished'; jobId: Id; at: number; outputs: Record<string, EncodedRef> }
   | { type: 'job-cached'; jobId: Id; at: number }
   /** `line` is the line in the operation's code where the error was thrown, when known. */
