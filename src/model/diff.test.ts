@@ -114,7 +114,7 @@ describe('diffProjects', () => {
       'removed node Evaluate',
       'Train: batchSize 64 → 64 (default)',
       'Train: epochs 3 → 20',
-      'Train: learningRate 0.001 (default) → 0.01',
+      'Train: learningRate 0.003 → 0.01',
       'Train: net Small CNN → MLP',
       'added node Train/Test Split',
       'added edge Digits.dataset → Train/Test Split.dataset',

@@ -110,7 +110,7 @@ export const EXAMPLES: ExampleProject[] = [
   {
     id: 'mnist-cnn',
     title: 'MNIST CNN',
-    summary: 'A small convolutional network that reaches about 98% on the bundled digits.',
+    summary: 'A small convolutional network that reaches about 95% on the bundled digits in three epochs.',
     build(now) {
       const p = withOperations(newProject('MNIST CNN', now), ['core.load-mnist', 'core.split', 'core.train', 'core.evaluate']);
       p.description = 'Two convolution blocks and a dense head: the standard first CNN.';
@@ -126,7 +126,7 @@ export const EXAMPLES: ExampleProject[] = [
       p.pipelines.main = pipeline('main', 'Train MNIST CNN', 'Load digits → split → train → evaluate.', [
         { key: 'load', op: 'core.load-mnist' },
         { key: 'split', op: 'core.split', attributes: { testFraction: 0.2, seed: 42 } },
-        { key: 'train', op: 'core.train', attributes: { epochs: 3, batchSize: 64 }, references: { net: 'cnn' } },
+        { key: 'train', op: 'core.train', attributes: { epochs: 3, batchSize: 64, learningRate: 0.003 }, references: { net: 'cnn' } },
         { key: 'evaluate', op: 'core.evaluate' },
       ], CLASSIFY_LINKS, now);
       return { project: p, mainPipelineId: 'main' };

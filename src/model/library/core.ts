@@ -6,7 +6,7 @@ import { defineOperation, type OperationSpec } from './define';
 import { MORE_SPECS } from './more';
 import type { OperationDefinition } from '../types';
 
-export const CORE_LIBRARY_VERSION = '0.1.0';
+export const CORE_LIBRARY_VERSION = '0.2.0';
 
 const DATA = '#0ea5e9';
 const MODEL = '#8b5cf6';
@@ -23,7 +23,7 @@ const specs: OperationSpec[] = [
     code: `export default async function run(inputs, attributes, references, ctx) {
   const rows = await ctx.data('iris');
   ctx.log(\`Loaded \${rows.x.length} flowers\`);
-  return { dataset: { x: tf.tensor2d(rows.x), y: tf.tensor1d(rows.y, 'int32'), classes: 3 } };
+  return { dataset: { x: tf.tensor2d(rows.x), y: tf.tensor1d(rows.y, 'float32'), classes: 3 } };
 }
 `,
   },
@@ -39,7 +39,7 @@ const specs: OperationSpec[] = [
   const { images, labels } = await ctx.data('mnist', { samples });
   ctx.log(\`Loaded \${labels.length} digits\`);
   const x = tf.tensor4d(images, [labels.length, 28, 28, 1]).div(255);
-  return { dataset: { x, y: tf.tensor1d(labels, 'int32'), classes: 10 } };
+  return { dataset: { x, y: tf.tensor1d(labels, 'float32'), classes: 10 } };
 }
 `,
   },

@@ -37,7 +37,7 @@ export const MORE_SPECS: OperationSpec[] = [
   const x = rows.map((r) => r.filter((_, i) => i !== t).map(Number));
   if (x.some((r) => r.some(Number.isNaN))) throw new Error('Some feature values are not numbers; clean the file or drop those columns.');
   ctx.log(\`\${rows.length} rows, \${columns.length - 1} features, target “\${columns[t]}”\`);
-  const y = numericTarget ? tf.tensor1d(labels) : tf.tensor1d(labels.map((v) => classes.indexOf(v)), 'int32');
+  const y = numericTarget ? tf.tensor1d(labels) : tf.tensor1d(labels.map((v) => classes.indexOf(v)), 'float32');
   return { dataset: { x: tf.tensor2d(x), y, classes: numericTarget ? undefined : classes.length, names: numericTarget ? undefined : classes.map(String) } };
 }
 `,
@@ -67,7 +67,7 @@ export const MORE_SPECS: OperationSpec[] = [
   }
   const x = tf.stack(images).toFloat().div(255);
   tf.dispose(images);
-  const y = tf.tensor1d(files.map(([path]) => names.indexOf(path.split('/').at(-2))), 'int32');
+  const y = tf.tensor1d(files.map(([path]) => names.indexOf(path.split('/').at(-2))), 'float32');
   ctx.log(\`\${files.length} images in \${names.length} classes: \${names.join(', ')}\`);
   return { dataset: { x, y, classes: names.length, names } };
 }
