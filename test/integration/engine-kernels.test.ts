@@ -28,6 +28,28 @@ describe('WASM kernels added by the engine', () => {
     });
   }
 
+  for (const [transposeA, transposeB] of [[true, false], [false, true], [true, true], [false, false]]) {
+    it(`BatchMatMul with transposeA ${transposeA}, transposeB ${transposeB}: the same as on the CPU, and nothing leaks`, async () => {
+      const product = async (backend: string) => {
+        await tf.setBackend(backend);
+        const a = tf.randomNormal([2, 5, 7], 0, 1, 'float32', 3);
+        const b = tf.randomNormal([2, 5, 7], 0, 1, 'float32', 4);
+        const before = tf.memory().numTensors;
+        const left = transposeA ? a : a.transpose([0, 2, 1]);
+        const right = transposeB ? b.transpose([0, 2, 1]) : b;
+        const out = tf.matMul(left, right, transposeA, transposeB);
+        const values = Array.from(await out.data());
+        tf.dispose([left, right, out].filter((t) => t !== a && t !== b));
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose([a, b]);
+        return values;
+      };
+      const cpu = await product('cpu');
+      const wasm = await product('wasm');
+      wasm.forEach((v, i) => expect(v, `value ${i}`).toBeCloseTo(cpu[i]!, 4));
+    });
+  }
+
   it('leaves strides above 1 missing, so that the engine moves such jobs to the next backend', async () => {
     await expect(filterGradient('wasm', 'same', 2)).rejects.toThrow(/not registered for backend 'wasm'/);
   });
