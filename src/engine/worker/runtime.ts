@@ -92,6 +92,8 @@ export function startRuntime(port: RuntimePort, platform: RuntimePlatform = {}):
   const send = port.postMessage.bind(port);
   const read = messageReader();
   registerMissingWasmKernels();
+  // Errors thrown deep inside tfjs must still show the frame in the operation's code, to name its line.
+  Error.stackTraceLimit = Math.max(Error.stackTraceLimit ?? 10, 100);
   let requestIds = 0;
   const pending = new Map<number, { resolve(bytes: Uint8Array): void; reject(error: Error): void }>();
   let device: DeviceChoice | undefined;

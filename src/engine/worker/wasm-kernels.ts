@@ -45,7 +45,7 @@ function explicitTransposes(): void {
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (!matMul || !transpose || (matMul as unknown as Record<symbol, boolean>)[FAST_MATMUL]) return;
-  const swapLast = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
+  const swapLast = (x: tf.TensorInfo, backend: Parameters<tf.KernelFunc>[0]['backend']): tf.TensorInfo => {
     const perm = x.shape.map((_, i) => i);
     [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1]!, perm[perm.length - 2]!];
     return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
