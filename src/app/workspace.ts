@@ -9,6 +9,8 @@ import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websoc
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId, NetworkAdapterInterface } from '@automerge/automerge-repo';
 import { DexieArtifactStore } from '../storage/dexie-store';
+import { DexieJobCache } from '../storage/job-cache';
+import { createRuns } from './runs';
 import { exportProject, importProject } from '../sync/archive';
 import { branchAt, conflictAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
 import { changeByHash, HistoryReader, restore } from '../sync/history';
@@ -84,6 +86,17 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
   const lock = <R>(fn: () => Promise<R>): Promise<R> =>
     navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();
   const artifacts = new DexieArtifactStore('deepforge-artifacts');
+  const runs = createRuns({
+    repo,
+    artifacts,
+    cache: new DexieJobCache('deepforge-job-cache'),
+    deviceId: deviceId(),
+    author: () => profile.author,
+    // The engine (tfjs in a sandboxed worker) loads with the first run, not with the app.
+    engine: async () => (await import('../engine/sandbox/sandbox-engine')).createSandboxEngine(),
+  });
+  /** Projects whose runs left behind by closed tabs were already settled in this tab. */
+  const recovered = new Set<string>();
   const homeHandle = await openHome(repo, { get: () => localStorage.getItem(HOME_KEY), set: (u) => localStorage.setItem(HOME_KEY, u) }, lock);
   device.homeId = homeHandle.documentId;
   // The project list is tiny and every change to it is a deliberate act (create, delete, undo): write it at once.
@@ -101,13 +114,21 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
 
   return {
     home,
+    runs,
     sync,
     createProject(project: Project, message?: string) {
       const handle = createProjectDoc(repo, project, profile.author, message);
       upsertEntry(homeHandle, handle.documentId, { name: project.name, updatedAt: project.updatedAt, openedAt: Date.now() }, Date.now());
       return handle.documentId;
     },
-    openProject: (id) => openProject(repo, id),
+    async openProject(id) {
+      const result = await openProject(repo, id);
+      if (result.status === 'ready' && !recovered.has(result.handle.documentId)) {
+        recovered.add(result.handle.documentId);
+        void runs.recover(result.handle).catch((err: unknown) => console.warn('DeepForge: could not settle interrupted runs', err));
+      }
+      return result;
+    },
     async duplicateProject(id) {
       const source = await repo.find<Project>(id as DocumentId);
       const copy = await duplicateProjectDoc(repo, source, Date.now(), profile.author);

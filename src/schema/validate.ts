@@ -35,8 +35,9 @@ export function executionProblems(doc: unknown): string[] {
   const d = doc as Partial<Record<string, unknown>>;
   const problems: string[] = [];
   if (typeof d.name !== 'string') problems.push('The execution has no name.');
-  for (const key of ['pipeline', 'jobs', 'logs', 'metrics'] as const) {
+  for (const key of ['pipeline', 'jobs', 'logs', 'metrics', 'plan', 'images', 'plots'] as const) {
     if (d[key] === null || typeof d[key] !== 'object') problems.push(`The execution's ${key} is missing or not an object.`);
   }
+  if (!Array.isArray(d.order)) problems.push("The execution's job order is missing.");
   return problems;
 }

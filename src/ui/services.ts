@@ -16,6 +16,7 @@ import type { HistoryChange } from '../sync/history';
 import type { Conflict, MergeResult } from '../sync/branches';
 import type { ExportResult, ImportResult } from '../sync/archive';
 import type { PresenceInfo, ProjectPresence } from '../sync/presence.svelte';
+import type { Runs } from './execution/runs';
 
 /** Pages of a project's history, newest first. */
 export interface HistoryPager {
@@ -69,6 +70,9 @@ export interface Workspace {
   /** Save a copy of an operation to this device's library (an earlier copy of it is replaced). */
   saveToLibrary(operation: OperationDefinition): void;
   removeFromLibrary(operationId: string): void;
+
+  /** Running pipelines, following executions, and artifact bytes (see execution/runs.ts). */
+  runs: Runs;
 }
 
 /** A code editing session: the text to start the editor with and the extension that keeps it in sync. */
