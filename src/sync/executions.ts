@@ -81,30 +81,46 @@ export async function findExecutionDoc(repo: Repo, url: string): Promise<Executi
   return opened.status === 'ready' ? new ExecutionDocument(opened.handle as DocHandle<Execution>) : undefined;
 }
 
+/** How often a watcher hears of a running execution: enough for live charts, and cheap for the page doing the run. */
+const PUBLISH_EVERY_MS = 250;
+
 /**
- * Follow a run as it happens: `onUpdate` receives the document with every newer live event applied, on each
- * change and each live message. Returns a function that stops watching.
+ * Follow a run as it happens: `onUpdate` receives the document with every newer live event applied, at most every
+ * {@link PUBLISH_EVERY_MS} (and at once when watching starts). The document is turned into plain data only when it
+ * changed, not for every live message: on the tab that runs the job, that work competes with training for the CPU.
+ * Returns a function that stops watching.
  */
 export function watchExecution(handle: DocHandle<Execution>, onUpdate: (execution: Execution) => void): () => void {
   let pending: NumberedEvent[] = [];
   let doc = handle.doc();
+  let stored: Execution | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastPublished = 0;
   const publish = () => {
-    const stored = doc.seq ?? 0;
-    pending = pending.filter((e) => e.seq > stored);
-    const live = A.toJS(doc) as Execution;
+    timer = undefined;
+    lastPublished = Date.now();
+    stored ??= A.toJS(doc) as Execution;
+    const seq = doc.seq ?? 0;
+    pending = pending.filter((e) => e.seq > seq);
+    if (pending.length === 0) return onUpdate(stored);
+    const live = structuredClone(stored);
     for (const { event } of pending) applyRunEvent(live, event);
     onUpdate(live);
   };
+  const schedule = () => {
+    timer ??= setTimeout(publish, Math.max(0, lastPublished + PUBLISH_EVERY_MS - Date.now()));
+  };
   const onChange = ({ doc: next }: DocHandleChangePayload<Execution>) => {
     doc = next;
-    publish();
+    stored = undefined;
+    schedule();
   };
   const onLive = (message: LiveMessage) => {
     if (message.executionId !== doc.id) return;
     const known = new Set(pending.map((e) => e.seq));
     pending.push(...message.events.filter((e) => !known.has(e.seq)));
     pending.sort((a, b) => a.seq - b.seq);
-    publish();
+    schedule();
   };
   const onEphemeral = ({ message }: DocHandleEphemeralMessagePayload<Execution>) => {
     if (isLiveMessage(message)) onLive(message);
@@ -116,6 +132,7 @@ export function watchExecution(handle: DocHandle<Execution>, onUpdate: (executio
   localListeners.set(handle.documentId, local);
   publish();
   return () => {
+    clearTimeout(timer);
     handle.off('change', onChange);
     handle.off('ephemeral-message', onEphemeral);
     local.delete(onLive);

@@ -74,7 +74,6 @@ describe('running a pipeline through the execution client', () => {
       seen.push(ex.status);
     });
     const ended = await run.done;
-    stop();
     expect(Object.values(ended.jobs).map((j) => j.error?.message ?? j.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     expect(ended.status).toBe('succeeded');
     const testLoss = ended.metrics.main_evaluate!.test_loss!.values[0]!;
@@ -96,6 +95,7 @@ describe('running a pipeline through the execution client', () => {
     // Bob saw it run and saw it finish, with the same metrics.
     expect(seen).toContain('running');
     await until(() => (latest?.status === 'succeeded' ? true : undefined));
+    stop();
     expect(latest!.metrics.main_evaluate).toEqual(stored.metrics.main_evaluate);
   }, 60_000);
 
