@@ -88,17 +88,18 @@ describe('the pipeline editor', () => {
     await page.waitForTimeout(400);
     await shot(page, 'pe-03-five-nodes');
 
-    // Tab goes from the search to the palette (one stop, the entry used last), on to the tools, then the canvas.
+    // Tab goes from the search to the palette (one stop, the entry used last), on to the tools and the run controls
+    // (Run and Run all are disabled while the pipeline is incomplete), then the canvas.
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') || document.activeElement?.textContent?.trim());
     await search.focus();
     const stops = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 10; i++) {
       await page.keyboard.press('Tab');
       stops.push(await focused());
     }
     // (Evaluate, just added, is selected: Duplicate and Delete are enabled.)
-    expect(stops.slice(0, 8)).toEqual(['Hide operations', 'Evaluate', 'Connect…', 'Duplicate selection', 'Delete selection', 'Auto layout', 'Fit view', 'Pipeline canvas']);
-    expect(stops.slice(8).every((s) => ['Load Iris', 'Standardize', 'Train/Test Split', 'Train', 'Evaluate'].includes(s!))).toBe(true);
+    expect(stops.slice(0, 9)).toEqual(['Hide operations', 'Evaluate', 'Connect…', 'Duplicate selection', 'Delete selection', 'Auto layout', 'Fit view', 'Backend', 'Pipeline canvas']);
+    expect(stops.slice(9).every((s) => ['Load Iris', 'Standardize', 'Train/Test Split', 'Train', 'Evaluate'].includes(s!))).toBe(true);
 
     // Connections by drag.
     await dragConnection(handle('Load Iris', 'dataset', 'out'), handle('Standardize', 'dataset', 'in'));
