@@ -51,7 +51,7 @@ export function sequential(
   specs.forEach(([type, config], i) => {
     counts[type] = (counts[type] ?? 0) + 1;
     const id = `${prefix}_l${i}`;
-    layers[id] = { id, type, name: `${type}_${counts[type]}`, config, position: { x: 0, y: i * 90 } };
+    layers[id] = { id, type, name: `${type}_${counts[type]}`, config, position: { x: 0, y: i * 110 } }; // room for the shape label on each connection
     if (previous) edges[`${prefix}_e${i}`] = { id: `${prefix}_e${i}`, from: previous, to: id };
     previous = id;
   });
