@@ -9,7 +9,7 @@ import { connect, layerType, moveLayers, type Fix, type Inference } from '../../
 import { isRefusal, type PlanResult } from '../../model/plan';
 import type { Architecture, Id, Project } from '../../model/types';
 import { freeSpot, type Box } from '../pipeline/edits';
-import { Notice } from '../pipeline/notice.svelte';
+import { GraphEditing } from '../pipeline/graph-editing.svelte';
 import type { Selection } from '../project/selection';
 import { copyLayers, parseLayerClipboard, pasteLayers } from './clipboard';
 import { addLayerAfter, deleteSelection } from './compose';
@@ -35,59 +35,19 @@ const BELOW = 56;
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export class ArchitectureEditing {
-  readonly notice = new Notice();
-  /** Layers the canvas is moving right now (pointer drag or arrow keys): rebuilds keep their canvas position. */
-  // A plain Set on purpose: it is read while merging a rebuild and must not itself trigger one.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly held = new Set<Id>();
-  /** The canvas element, for placing messages and finding the centre of the view. */
-  canvas: HTMLElement | undefined = undefined;
+export class ArchitectureEditing extends GraphEditing {
   #ctx: EditorContext;
   #flow: Flow;
   #pastes = 0;
 
   constructor(ctx: EditorContext, flow: Flow) {
+    super((plan) => ctx.run(plan), flow);
     this.#ctx = ctx;
     this.#flow = flow;
   }
 
   get #archId(): Id {
     return this.#ctx.architecture.id;
-  }
-
-  /** A client (viewport) point as a point inside the canvas; the top centre of the canvas when there is none. */
-  #local(client?: XYPosition): XYPosition {
-    const r = this.canvas?.getBoundingClientRect();
-    if (!r) return { x: 0, y: 0 };
-    const p = client ? { x: client.x - r.left, y: client.y - r.top } : { x: r.width / 2, y: 0 };
-    return { x: Math.min(Math.max(p.x, 170), Math.max(170, r.width - 170)), y: Math.max(p.y, 72) };
-  }
-
-  /** The client point just above a layer's top-left corner, to show a message next to it. */
-  clientOfLayer(id: Id): XYPosition | undefined {
-    const node = this.#flow.getInternalNode(id);
-    if (!node) return undefined;
-    const p = this.#flow.flowToScreenPosition(node.internals.positionAbsolute);
-    return { x: p.x + 12, y: p.y - 8 };
-  }
-
-  refuse(text: string, client?: XYPosition): void {
-    this.notice.show(text, this.#local(client));
-  }
-
-  #apply(plan: PlanResult, client?: XYPosition): boolean {
-    if (isRefusal(plan)) {
-      this.refuse(plan.refused, client);
-      return false;
-    }
-    if (plan.edits.length === 0) return true;
-    const why = this.#ctx.run(plan);
-    if (why) {
-      this.refuse(why, client);
-      return false;
-    }
-    return true;
   }
 
   #size(id: Id): { width: number; height: number } {
@@ -130,7 +90,7 @@ export class ArchitectureEditing {
       at = freeSpot(this.#boxes(), at, CARD, 32);
     }
     const plan = addLayerAfter(project, this.#archId, type, at, Date.now(), after);
-    if (!this.#apply(plan, client) || isRefusal(plan)) return;
+    if (!this.apply(plan, client) || isRefusal(plan)) return;
     this.#ctx.select({ nodes: [plan.id], edges: [] });
     if (!client) void this.#reveal(at);
     this.notice.announce(plan.connected ? `Added ${title} below ${architecture.layers[after!]!.name}, connected.` : `Added ${title} to the architecture.`);
@@ -158,10 +118,10 @@ export class ArchitectureEditing {
   connect(from: Id, to: Id, client?: XYPosition): string | null {
     const plan = connect(this.#ctx.project, this.#archId, from, to, Date.now());
     if (isRefusal(plan)) {
-      this.refuse(plan.refused, client ?? this.clientOfLayer(to));
+      this.refuse(plan.refused, client ?? this.clientOf(to));
       return plan.refused;
     }
-    if (this.#apply(plan, client)) this.notice.announce(capital(plan.message) + '.');
+    if (this.apply(plan, client)) this.notice.announce(capital(plan.message) + '.');
     return null;
   }
 
@@ -172,7 +132,7 @@ export class ArchitectureEditing {
       return;
     }
     const plan = deleteSelection(this.#ctx.project, this.#archId, nodes, edges, Date.now());
-    if (this.#apply(plan)) {
+    if (this.apply(plan)) {
       this.#ctx.select({ nodes: [], edges: [] });
       if (!isRefusal(plan)) this.notice.announce(capital(plan.message) + '.');
     }
@@ -180,7 +140,7 @@ export class ArchitectureEditing {
 
   /** Remove connections by id (those that point to a layer that is gone cannot be selected on the canvas). */
   removeConnections(ids: Id[]): void {
-    this.#apply(deleteSelection(this.#ctx.project, this.#archId, [], ids, Date.now()));
+    this.apply(deleteSelection(this.#ctx.project, this.#archId, [], ids, Date.now()));
   }
 
   /** The selected layers as clipboard text, or undefined when none is selected. */
@@ -223,7 +183,7 @@ export class ArchitectureEditing {
   }
 
   #place(plan: ReturnType<typeof pasteLayers>): void {
-    if (!this.#apply(plan) || isRefusal(plan)) return;
+    if (!this.apply(plan) || isRefusal(plan)) return;
     this.#ctx.select({ nodes: plan.layerIds, edges: [] });
     this.notice.announce(capital(plan.message) + '.');
   }
@@ -235,7 +195,7 @@ export class ArchitectureEditing {
       const stored = this.#ctx.architecture.layers[id]?.position;
       if (stored && (Math.round(position.x) !== stored.x || Math.round(position.y) !== stored.y)) changed[id] = position;
     }
-    if (Object.keys(changed).length) this.#apply(moveLayers(this.#ctx.project, this.#archId, changed));
+    if (Object.keys(changed).length) this.apply(moveLayers(this.#ctx.project, this.#archId, changed));
   }
 
   /** Lay the whole architecture out top to bottom with ELK, then fit it in view. */
@@ -249,7 +209,7 @@ export class ArchitectureEditing {
     }
     // The document may have changed while ELK ran; moveLayers skips layers that are gone.
     const moved = moveLayers(this.#ctx.project, this.#archId, positions);
-    this.#apply(isRefusal(moved) ? moved : { ...moved, message: `laid out architecture ${this.#ctx.architecture.name}` });
+    this.apply(isRefusal(moved) ? moved : { ...moved, message: `laid out architecture ${this.#ctx.architecture.name}` });
     await tick();
     await new Promise((r) => requestAnimationFrame(r));
     await this.fit();
@@ -281,6 +241,6 @@ export class ArchitectureEditing {
   /** Apply a problem's fix as one undoable step, and say what it did. */
   applyFix(fix: Fix): void {
     const plan = fix.plan(this.#ctx.project, Date.now());
-    if (this.#apply(plan) && !isRefusal(plan)) this.notice.announce(`${fix.label}: done.`);
+    if (this.apply(plan) && !isRefusal(plan)) this.notice.announce(`${fix.label}: done.`);
   }
 }

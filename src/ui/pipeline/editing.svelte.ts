@@ -13,7 +13,7 @@ import type { Selection } from '../project/selection';
 import { changedPositions, deleteSelection, freeSpot, offsetTo, type Box } from './edits';
 import type { LinkEdge, StepNode } from './flow';
 import { layeredLayout, layoutInput } from './layout';
-import { Notice } from './notice.svelte';
+import { GraphEditing } from './graph-editing.svelte';
 
 export interface EditorContext {
   readonly project: Project;
@@ -40,60 +40,19 @@ function bounds(nodes: Array<{ position: XYPosition }>): Box {
   return { x, y, width: Math.max(...xs) - x + CARD.width, height: Math.max(...ys) - y + CARD.height };
 }
 
-export class PipelineEditing {
-  readonly notice = new Notice();
-  /** Nodes the canvas is moving right now (pointer drag or arrow keys): rebuilds keep their canvas position. */
-  // A plain Set on purpose: it is read while merging a rebuild and must not itself trigger one.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly held = new Set<Id>();
-  /** The canvas element, for placing messages and finding the centre of the view. */
-  canvas: HTMLElement | undefined = undefined;
+export class PipelineEditing extends GraphEditing {
   #ctx: EditorContext;
   #flow: Flow;
   #pastes = 0;
 
   constructor(ctx: EditorContext, flow: Flow) {
+    super((plan) => ctx.run(plan), flow);
     this.#ctx = ctx;
     this.#flow = flow;
   }
 
   get #pipelineId(): Id {
     return this.#ctx.pipeline.id;
-  }
-
-  /** A client (viewport) point as a point inside the canvas; the top centre of the canvas when there is none. */
-  #local(client?: XYPosition): XYPosition {
-    const r = this.canvas?.getBoundingClientRect();
-    if (!r) return { x: 0, y: 0 };
-    const p = client ? { x: client.x - r.left, y: client.y - r.top } : { x: r.width / 2, y: 0 };
-    // The bubble (up to 320 px wide, centred above the point) stays inside the canvas.
-    return { x: Math.min(Math.max(p.x, 170), Math.max(170, r.width - 170)), y: Math.max(p.y, 72) };
-  }
-
-  /** The client point just above a node's top-left corner, to show a message next to it. */
-  clientOfNode(id: Id): XYPosition | undefined {
-    const node = this.#flow.getInternalNode(id);
-    if (!node) return undefined;
-    const p = this.#flow.flowToScreenPosition(node.internals.positionAbsolute);
-    return { x: p.x + 12, y: p.y - 8 };
-  }
-
-  refuse(text: string, client?: XYPosition): void {
-    this.notice.show(text, this.#local(client));
-  }
-
-  #apply(plan: PlanResult, client?: XYPosition): boolean {
-    if (isRefusal(plan)) {
-      this.refuse(plan.refused, client);
-      return false;
-    }
-    if (plan.edits.length === 0) return true;
-    const why = this.#ctx.run(plan);
-    if (why) {
-      this.refuse(why, client);
-      return false;
-    }
-    return true;
   }
 
   /** Where the canvas has drawn each node (measured size, or a typical one before measuring). */
@@ -128,7 +87,7 @@ export class PipelineEditing {
       at = freeSpot(this.#boxes(), at);
     }
     const plan = addNode(project, this.#pipelineId, spec, at, Date.now());
-    if (this.#apply(plan, client) && !isRefusal(plan)) {
+    if (this.apply(plan, client) && !isRefusal(plan)) {
       this.#ctx.select({ nodes: [plan.id], edges: [] });
       if (!client) void this.#reveal(at);
       this.notice.announce(`Added ${spec.kind === 'operation' ? spec.operation.name : spec.kind === 'input' ? 'Input' : 'Output'} to the pipeline.`);
@@ -157,10 +116,10 @@ export class PipelineEditing {
   connect(from: PortRef, to: PortRef, client?: XYPosition): string | null {
     const plan = connect(this.#ctx.project, this.#pipelineId, from, to, Date.now());
     if (isRefusal(plan)) {
-      this.refuse(plan.refused, client ?? this.clientOfNode(to.node));
+      this.refuse(plan.refused, client ?? this.clientOf(to.node));
       return plan.refused;
     }
-    if (this.#apply(plan, client)) this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
+    if (this.apply(plan, client)) this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
     return null;
   }
 
@@ -171,7 +130,7 @@ export class PipelineEditing {
       return;
     }
     const plan = deleteSelection(this.#ctx.project, this.#pipelineId, nodes, edges, Date.now());
-    if (this.#apply(plan)) {
+    if (this.apply(plan)) {
       this.#ctx.select({ nodes: [], edges: [] });
       if (!isRefusal(plan)) this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
     }
@@ -179,7 +138,7 @@ export class PipelineEditing {
 
   /** Remove connections by id (those that point to something gone cannot be selected on the canvas). */
   removeConnections(ids: Id[]): void {
-    this.#apply(disconnect(this.#ctx.project, this.#pipelineId, ids, Date.now()));
+    this.apply(disconnect(this.#ctx.project, this.#pipelineId, ids, Date.now()));
   }
 
   /** The selected nodes as clipboard text (JSON that carries their operations), or undefined when none. */
@@ -223,17 +182,17 @@ export class PipelineEditing {
   }
 
   #place(plan: ReturnType<typeof pasteNodes>, box: Box): void {
-    if (!this.#apply(plan) || isRefusal(plan)) return;
+    if (!this.apply(plan) || isRefusal(plan)) return;
     this.#ctx.select({ nodes: plan.nodeIds, edges: [] });
     void this.#reveal(box, box);
-    if (plan.dropped.length) this.notice.show(`Pasted without ${plan.dropped.join(', ')}: this project does not have it.`, this.#local(), 'info');
+    if (plan.dropped.length) this.notice.show(`Pasted without ${plan.dropped.join(', ')}: this project does not have it.`, this.local(), 'info');
     else this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
   }
 
   /** Save where nodes were moved to, as one step (called when a drag or a run of arrow keys ends). */
   persistMoves(moved: Array<{ id: Id; position: XYPosition }>): void {
     const changed = changedPositions(this.#ctx.pipeline, moved);
-    if (Object.keys(changed).length) this.#apply(moveNodes(this.#ctx.project, this.#pipelineId, changed));
+    if (Object.keys(changed).length) this.apply(moveNodes(this.#ctx.project, this.#pipelineId, changed));
   }
 
   /** Lay the whole pipeline out left to right with ELK, then fit it in view. */
@@ -247,7 +206,7 @@ export class PipelineEditing {
       return;
     }
     // The document may have changed while ELK ran; moveNodes skips nodes that are gone.
-    this.#apply(moveNodes(this.#ctx.project, this.#pipelineId, positions));
+    this.apply(moveNodes(this.#ctx.project, this.#pipelineId, positions));
     await tick();
     await new Promise((r) => requestAnimationFrame(r));
     await this.fit();
