@@ -43,6 +43,58 @@ export function isFinished(status: JobStatus): boolean {
   return FINAL.includes(status);
 }
 
+/** Per-batch series keep every point up to this step, then every 2nd, 4th, 8th… as the run gets longer. */
+const DENSE_BATCH_STEPS = 200;
+
+/**
+ * Whether a metric point is kept. Per-batch series (`batch/<name>`) thin out with the step, deterministically (so a
+ * reproduction keeps the same points): a long run stays a few hundred points per series, which is all a chart can
+ * show, instead of one Automerge list entry per batch written into the execution document while training runs.
+ */
+export function keepsPoint(name: string, step: number): boolean {
+  if (!name.startsWith('batch/') || step < DENSE_BATCH_STEPS) return true;
+  const stride = 2 ** Math.ceil(Math.log2((step + 1) / DENSE_BATCH_STEPS));
+  return step % stride === 0;
+}
+
+/** Add points to a job's metric series (one list operation for many points: cheap on an Automerge draft). */
+function appendPoints(draft: Execution, jobId: Id, name: string, steps: number[], values: number[]): void {
+  // Create, then read back: on an Automerge draft, `a.b ??= {}` gives the plain object, not the stored one.
+  if (!draft.metrics[jobId]) draft.metrics[jobId] = {};
+  const perJob = draft.metrics[jobId]!;
+  const series = perJob[name];
+  if (series) {
+    series.steps.push(...steps);
+    series.values.push(...values);
+  } else perJob[name] = { steps, values };
+}
+
+/**
+ * Apply events in order, like {@link applyRunEvent} one by one, but with consecutive metric points of a series
+ * appended together: what a running tab writes to the execution document a few times a second.
+ */
+export function applyRunEvents(draft: Execution, events: readonly RunEvent[], appendText: AppendText = concat): void {
+  const points = new Map<string, { jobId: Id; name: string; steps: number[]; values: number[] }>();
+  const flush = () => {
+    for (const p of points.values()) appendPoints(draft, p.jobId, p.name, p.steps, p.values);
+    points.clear();
+  };
+  for (const event of events) {
+    if (event.type !== 'metric') {
+      flush();
+      applyRunEvent(draft, event, appendText);
+      continue;
+    }
+    if (!draft.jobs[event.jobId] || !keepsPoint(event.name, event.step)) continue;
+    const key = `${event.jobId}\u0000${event.name}`;
+    const p = points.get(key) ?? { jobId: event.jobId, name: event.name, steps: [], values: [] };
+    p.steps.push(event.step);
+    p.values.push(event.value);
+    points.set(key, p);
+  }
+  flush();
+}
+
 /** Apply one event to a draft of the execution; unknown jobs are ignored (a stale or foreign event). */
 export function applyRunEvent(draft: Execution, event: RunEvent, appendText: AppendText = concat): void {
   if (event.type === 'device') {
@@ -85,17 +137,9 @@ export function applyRunEvent(draft: Execution, event: RunEvent, appendText: App
       appendText(draft.logs, event.jobId, `${prefix}${event.text}\n`);
       return;
     }
-    case 'metric': {
-      // Create, then read back: on an Automerge draft, `a.b ??= {}` gives the plain object, not the stored one.
-      if (!draft.metrics[event.jobId]) draft.metrics[event.jobId] = {};
-      const perJob = draft.metrics[event.jobId]!;
-      const series = perJob[event.name];
-      if (series) {
-        series.steps.push(event.step);
-        series.values.push(event.value);
-      } else perJob[event.name] = { steps: [event.step], values: [event.value] };
+    case 'metric':
+      if (keepsPoint(event.name, event.step)) appendPoints(draft, event.jobId, event.name, [event.step], [event.value]);
       return;
-    }
     case 'plot':
       if (!draft.plots[event.jobId]) draft.plots[event.jobId] = {};
       draft.plots[event.jobId]![event.name] = event.series;

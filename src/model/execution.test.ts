@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findExample } from './examples';
-import { applyRunEvent, type RunEvent } from './execution-events';
+import { applyRunEvent, applyRunEvents, keepsPoint, type RunEvent } from './execution-events';
 import { compareExecutions, compareMetrics, overlayMetrics } from './execution-compare';
 import { cacheKeys, canonicalJson, freezePipeline, reproduction, summarize, type Execution, type FreezeRequest, type FrozenJob } from './execution';
 import type { Project } from './types';
@@ -208,5 +208,36 @@ describe('reproducing an execution', () => {
     expect(execution).toMatchObject({ id: 'ex9', reproduces: 'ex1', runAll: true, requestedBackend: 'wasm', status: 'pending', createdAt: 77, runner: 'device-1', heads: original.heads });
     expect(Object.values(execution.jobs).every((j) => j.status === 'pending')).toBe(true);
     expect(execution.pipeline).toEqual(original.pipeline);
+  });
+});
+
+describe('per-batch metric series', () => {
+  it('keep every point early, then thin out by powers of two, the same way every time', () => {
+    const kept = Array.from({ length: 20_000 }, (_, step) => step).filter((step) => keepsPoint('batch/loss', step));
+    expect(kept.slice(0, 200)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(kept.length).toBeLessThan(1_000);
+    expect(kept.at(-1)).toBeGreaterThan(19_000);
+    expect(Array.from({ length: 20_000 }, (_, step) => step).every((step) => keepsPoint('loss', step))).toBe(true);
+  });
+});
+
+describe('applying run events in a batch', () => {
+  it('gives the same record as applying them one by one', () => {
+    const project = findExample('mnist-mlp')!.build(0).project;
+    const { execution } = freezePipeline({ project, pipelineId: 'main', executionId: 'ex1', heads: [], projectUrl: 'automerge:x', now: 0 } as FreezeRequest) as { execution: Execution };
+    const jobId = Object.keys(execution.jobs)[0]!;
+    const events: RunEvent[] = [
+      { type: 'job-started', jobId, at: 1 },
+      ...Array.from({ length: 500 }, (_, i): RunEvent => ({ type: 'metric', jobId, name: i % 2 ? 'batch/loss' : 'batch/acc', value: i / 10, step: i >> 1 })),
+      { type: 'log', jobId, at: 2, level: 'info', text: 'epoch 1' },
+      { type: 'metric', jobId, name: 'loss', value: 0.5, step: 0 },
+      { type: 'metric', jobId: 'not-a-job', name: 'loss', value: 1, step: 0 },
+    ];
+    const one = structuredClone(execution);
+    for (const e of events) applyRunEvent(one, e);
+    const batch = structuredClone(execution);
+    applyRunEvents(batch, events);
+    expect(batch).toEqual(one);
+    expect(batch.metrics[jobId]!['batch/loss']!.values.length).toBe(225);
   });
 });

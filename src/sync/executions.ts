@@ -6,7 +6,7 @@
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocHandleChangePayload, DocHandleEphemeralMessagePayload, Repo } from '@automerge/automerge-repo';
 import type { Execution } from '../model/execution';
-import { applyRunEvent, type AppendText, type RunEvent } from '../model/execution-events';
+import { applyRunEvent, applyRunEvents, type AppendText, type RunEvent } from '../model/execution-events';
 import { encodeChangeMessage, type Author } from './messages';
 import { openExecution } from './open';
 import { storable } from './storable';
@@ -53,7 +53,7 @@ export class ExecutionDocument {
           if (typeof parent[key] !== 'string') parent[key] = text;
           else A.splice(doc, ['logs', key], parent[key].length, 0, text);
         };
-        for (const { event } of events) applyRunEvent(doc as Execution, storable(event) as RunEvent, append);
+        applyRunEvents(doc as Execution, events.map(({ event }) => storable(event) as RunEvent), append);
         doc.seq = events[events.length - 1]!.seq;
       },
       { message },
