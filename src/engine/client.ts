@@ -60,7 +60,11 @@ export interface ExecutionClientDeps {
   /** This device, recorded on each run it starts. */
   deviceId: string;
   now?: () => number;
-  /** How often live events go out to watchers, and how often they are written to the document (≤ 4 per second). */
+  /**
+   * How often live events go out to watchers (default 4 per second, as often as a watcher redraws), and how often
+   * they are written to the document (default once a second: every write is Automerge work, a save and a sync on
+   * the tab that is also feeding the training worker).
+   */
   broadcastMs?: number;
   writeMs?: number;
 }
@@ -207,8 +211,8 @@ export class ExecutionClient {
       unwritten = [];
     };
     this.#writers.set(execution.id, write);
-    const broadcastTimer = setInterval(broadcast, deps.broadcastMs ?? 100);
-    const writeTimer = setInterval(write, deps.writeMs ?? 250);
+    const broadcastTimer = setInterval(broadcast, deps.broadcastMs ?? 250);
+    const writeTimer = setInterval(write, deps.writeMs ?? 1000);
 
     let engineRun: EngineRun | undefined;
     let canceled = false;
