@@ -140,6 +140,9 @@ describe('running a pipeline', () => {
     expect(await jobRow(page, 'Evaluate').textContent()).toContain('Skipped');
     expect(await page.getByRole('log', { name: 'Job log' }).textContent()).toContain('the data is not what I expected');
     await shot(page, 'x07-failed-job');
+    // The error's link opens the operation's code with that line selected.
+    await alert.getByRole('link', { name: 'Open the operation Train at line 2' }).click();
+    await expect.poll(() => page.evaluate(() => getSelection()?.toString() ?? '')).toContain("throw new Error('the data is not what I expected')");
   });
 
   it('cancels a job stuck in while(true){} within a second', async () => {

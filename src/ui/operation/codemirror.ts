@@ -146,6 +146,8 @@ export interface CodeEditorHandle {
   setText(text: string): void;
   /** Show collaborators' carets and selections. */
   setRemoteCursors(cursors: RemoteCursor[]): void;
+  /** Select line `n` (from 1), scroll it to the middle and focus the editor: where an error was thrown. */
+  revealLine(n: number): void;
   destroy(): void;
 }
 
@@ -199,6 +201,11 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): CodeE
     view,
     setLabel: (text) => view.dispatch({ effects: label.reconfigure(attributes(text)) }),
     setRemoteCursors: (cursors) => view.dispatch({ effects: setRemotes.of(cursors) }),
+    revealLine(n) {
+      const line = view.state.doc.line(Math.min(Math.max(1, Math.round(n)), view.state.doc.lines));
+      view.dispatch({ selection: { anchor: line.from, head: line.to }, effects: EditorView.scrollIntoView(line.from, { y: 'center' }) });
+      view.focus();
+    },
     setText(text) {
       if (text !== view.state.doc.toString()) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
     },
