@@ -92,20 +92,8 @@ export class ArchitectureEditing extends GraphEditing {
     const plan = addLayerAfter(project, this.#archId, type, at, Date.now(), after);
     if (!this.apply(plan, client) || isRefusal(plan)) return;
     this.#ctx.select({ nodes: [plan.id], edges: [] });
-    if (!client) void this.#reveal(at);
+    if (!client) void this.panTo(at, CARD);
     this.notice.announce(plan.connected ? `Added ${title} below ${architecture.layers[after!]!.name}, connected.` : `Added ${title} to the architecture.`);
-  }
-
-  /** Pan (keeping the zoom) so that a card placed at `p` is in view. */
-  async #reveal(p: XYPosition, size = CARD): Promise<void> {
-    await tick();
-    const r = this.canvas?.getBoundingClientRect();
-    if (!r) return;
-    const a = this.#flow.flowToScreenPosition(p);
-    const b = this.#flow.flowToScreenPosition({ x: p.x + size.width, y: p.y + size.height });
-    if (a.x >= r.left && a.y >= r.top && b.x <= r.right && b.y <= r.bottom) return;
-    const { zoom } = this.#flow.getViewport();
-    await this.#flow.setCenter(p.x + size.width / 2, p.y + size.height / 2, { zoom, duration: 200 });
   }
 
   /** Why connecting these layers would be refused, or null when it is fine (for highlighting drop targets). */

@@ -89,21 +89,9 @@ export class PipelineEditing extends GraphEditing {
     const plan = addNode(project, this.#pipelineId, spec, at, Date.now());
     if (this.apply(plan, client) && !isRefusal(plan)) {
       this.#ctx.select({ nodes: [plan.id], edges: [] });
-      if (!client) void this.#reveal(at);
+      if (!client) void this.panTo(at, CARD);
       this.notice.announce(`Added ${spec.kind === 'operation' ? spec.operation.name : spec.kind === 'input' ? 'Input' : 'Output'} to the pipeline.`);
     }
-  }
-
-  /** Pan (keeping the zoom) so that a node placed at `p` is in view. */
-  async #reveal(p: XYPosition, size = CARD): Promise<void> {
-    await tick();
-    const r = this.canvas?.getBoundingClientRect();
-    if (!r) return;
-    const a = this.#flow.flowToScreenPosition(p);
-    const b = this.#flow.flowToScreenPosition({ x: p.x + size.width, y: p.y + size.height });
-    if (a.x >= r.left && a.y >= r.top && b.x <= r.right && b.y <= r.bottom) return;
-    const { zoom } = this.#flow.getViewport();
-    await this.#flow.setCenter(p.x + size.width / 2, p.y + size.height / 2, { zoom, duration: 200 });
   }
 
   /** Why connecting these ports would be refused, or null when it is fine (for highlighting drop targets). */
@@ -184,7 +172,7 @@ export class PipelineEditing extends GraphEditing {
   #place(plan: ReturnType<typeof pasteNodes>, box: Box): void {
     if (!this.apply(plan) || isRefusal(plan)) return;
     this.#ctx.select({ nodes: plan.nodeIds, edges: [] });
-    void this.#reveal(box, box);
+    void this.panTo(box, box);
     if (plan.dropped.length) this.notice.show(`Pasted without ${plan.dropped.join(', ')}: this project does not have it.`, this.local(), 'info');
     else this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
   }

@@ -3,14 +3,17 @@
  * (so it is undoable and lands in history), or show why not in a message at the pointer.
  */
 import type { XYPosition } from '@xyflow/svelte';
+import { tick } from 'svelte';
 import { isRefusal, type PlanResult } from '../../model/plan';
 import type { Id } from '../../model/types';
 import { Notice } from './notice.svelte';
 
-/** The part of Svelte Flow's `useSvelteFlow()` the editors place messages with. */
+/** The part of Svelte Flow's `useSvelteFlow()` the editors place messages and pan the view with. */
 export interface PlacingFlow {
   getInternalNode(id: string): { internals: { positionAbsolute: XYPosition } } | undefined;
   flowToScreenPosition(position: XYPosition): XYPosition;
+  getViewport(): { zoom: number };
+  setCenter(x: number, y: number, options: { zoom: number; duration: number }): Promise<boolean>;
 }
 
 export abstract class GraphEditing {
@@ -48,6 +51,18 @@ export abstract class GraphEditing {
 
   refuse(text: string, client?: XYPosition): void {
     this.notice.show(text, this.local(client));
+  }
+
+  /** Pan (keeping the zoom) so that a node of `size` placed at `p` is in view. */
+  protected async panTo(p: XYPosition, size: { width: number; height: number }): Promise<void> {
+    await tick();
+    const r = this.canvas?.getBoundingClientRect();
+    if (!r) return;
+    const a = this.#placing.flowToScreenPosition(p);
+    const b = this.#placing.flowToScreenPosition({ x: p.x + size.width, y: p.y + size.height });
+    if (a.x >= r.left && a.y >= r.top && b.x <= r.right && b.y <= r.bottom) return;
+    const { zoom } = this.#placing.getViewport();
+    await this.#placing.setCenter(p.x + size.width / 2, p.y + size.height / 2, { zoom, duration: 200 });
   }
 
   /** Runs the plan; a refusal (from the model or from `run`) is shown at `client` instead. */
