@@ -6,6 +6,7 @@
 import type { Edge, Node } from '@xyflow/svelte';
 import { layerType, WRAPPED_PREFIX, type Inference, type LayerCategory } from '../../model/architecture';
 import type { Architecture, Id, Layer, LayerConfigValue } from '../../model/types';
+import { mergeEdges as mergeFlowEdges, mergeNodes as mergeFlowNodes } from '../pipeline/flow-merge';
 import { formatShape, keyConfig } from './format';
 
 export interface LayerData extends Record<string, unknown> {
@@ -158,48 +159,11 @@ export function slotNumber(arch: Architecture, edgeId: Id): number {
   return siblings.findIndex((e) => e.id === edgeId) + 1;
 }
 
-/**
- * Merge a fresh build into what the canvas shows: unchanged nodes keep their object (so Svelte Flow does no work),
- * nodes being moved right now keep the canvas position, and a changed node keeps its measured size until measured
- * again. Returns `previous` itself when nothing changed.
- */
+/** Merge a fresh build into what the canvas shows (see flow-merge.ts); a changed layer keeps its measured size. */
 export function mergeNodes(next: LayerNode[], previous: LayerNode[], held: ReadonlySet<Id>): LayerNode[] {
-  const before = new Map(previous.map((n) => [n.id, n]));
-  let same = next.length === previous.length;
-  const merged = next.map((n, i) => {
-    const old = before.get(n.id);
-    if (!old) {
-      same = false;
-      return n;
-    }
-    const position = held.has(n.id) ? old.position : n.position;
-    const unchanged =
-      !!old.selected === !!n.selected &&
-      old.ariaLabel === n.ariaLabel &&
-      old.position.x === position.x &&
-      old.position.y === position.y &&
-      JSON.stringify(old.data) === JSON.stringify(n.data);
-    if (unchanged) {
-      if (previous[i] !== old) same = false;
-      return old;
-    }
-    same = false;
-    return { ...n, position, ...(old.measured ? { measured: old.measured } : {}) };
-  });
-  return same ? previous : merged;
+  return mergeFlowNodes(next, previous, held, () => true);
 }
 
 export function mergeEdges(next: ShapeEdge[], previous: ShapeEdge[]): ShapeEdge[] {
-  const before = new Map(previous.map((e) => [e.id, e]));
-  let same = next.length === previous.length;
-  const merged = next.map((e, i) => {
-    const old = before.get(e.id);
-    if (old && !!old.selected === !!e.selected && old.ariaLabel === e.ariaLabel && old.source === e.source && old.target === e.target && JSON.stringify(old.data) === JSON.stringify(e.data)) {
-      if (previous[i] !== old) same = false;
-      return old;
-    }
-    same = false;
-    return e;
-  });
-  return same ? previous : merged;
+  return mergeFlowEdges(next, previous, (old, e) => JSON.stringify(old.data) === JSON.stringify(e.data));
 }

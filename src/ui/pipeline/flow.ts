@@ -6,6 +6,7 @@
 import type { Edge, Node } from '@xyflow/svelte';
 import type { DataType, Id, NodeKind, Pipeline, Project } from '../../model/types';
 import { nodeTitle, portsOf, type Problem } from '../../model/validation';
+import { mergeEdges as mergeFlowEdges, mergeNodes as mergeFlowNodes } from './flow-merge';
 
 export interface PortView {
   id: Id;
@@ -132,52 +133,13 @@ export function toFlowEdges(project: Project, pipeline: Pipeline, problems: Prob
 
 const portsSignature = (d: StepData) => JSON.stringify([d.inputs.map((p) => p.id), d.outputs.map((p) => p.id)]);
 
-/**
- * Merge a fresh build into what the canvas shows: unchanged nodes keep their object (so Svelte Flow does no work),
- * nodes being moved right now keep the canvas position, and a node whose ports did not change keeps its measured
- * size. Returns `previous` itself when nothing changed.
- */
+/** Merge a fresh build into what the canvas shows (see flow-merge.ts); a node whose ports did not change keeps its size. */
 export function mergeNodes(next: StepNode[], previous: StepNode[], held: ReadonlySet<Id>): StepNode[] {
-  const before = new Map(previous.map((n) => [n.id, n]));
-  let same = next.length === previous.length;
-  const merged = next.map((n, i) => {
-    const old = before.get(n.id);
-    if (!old) {
-      same = false;
-      return n;
-    }
-    const position = held.has(n.id) ? old.position : n.position;
-    const unchanged =
-      old.type === n.type &&
-      !!old.selected === !!n.selected &&
-      old.ariaLabel === n.ariaLabel &&
-      old.position.x === position.x &&
-      old.position.y === position.y &&
-      JSON.stringify(old.data) === JSON.stringify(n.data);
-    if (unchanged) {
-      if (previous[i] !== old) same = false;
-      return old;
-    }
-    same = false;
-    const keepSize = portsSignature(old.data) === portsSignature(n.data) && old.measured;
-    return { ...n, position, ...(keepSize ? { measured: old.measured } : {}) };
-  });
-  return same ? previous : merged;
+  return mergeFlowNodes(next, previous, held, (old, n) => portsSignature(old.data) === portsSignature(n.data));
 }
 
 export function mergeEdges(next: LinkEdge[], previous: LinkEdge[]): LinkEdge[] {
-  const before = new Map(previous.map((e) => [e.id, e]));
-  let same = next.length === previous.length;
-  const merged = next.map((e, i) => {
-    const old = before.get(e.id);
-    if (old && !!old.selected === !!e.selected && old.ariaLabel === e.ariaLabel && old.data?.problem === e.data?.problem && old.source === e.source && old.target === e.target && old.sourceHandle === e.sourceHandle && old.targetHandle === e.targetHandle) {
-      if (previous[i] !== old) same = false;
-      return old;
-    }
-    same = false;
-    return e;
-  });
-  return same ? previous : merged;
+  return mergeFlowEdges(next, previous, (old, e) => old.data?.problem === e.data?.problem && old.sourceHandle === e.sourceHandle && old.targetHandle === e.targetHandle);
 }
 
 export function sameIds(a: readonly string[], b: readonly string[]): boolean {
