@@ -9,11 +9,13 @@
  * further than this file and only its own connection is closed.
  */
 import { NodeWSServerAdapter } from '@automerge/automerge-repo-network-websocket';
+import type { DocumentId, PeerId } from '@automerge/automerge-repo';
 import WebSocket, { type WebSocketServer } from 'ws';
 import type { RateLimit } from './config.js';
 import type { DurableOutbox } from './durable.js';
 import type { Logger } from './log.js';
-import { decodeAndCheck } from './messages.js';
+import type { SyncAcks } from './ack.js';
+import { decodeAndCheck, type CheckedMessage } from './messages.js';
 
 /** WebSocket close codes used by the relay (RFC 6455 §7.4.1). */
 export const CloseCode = {
@@ -49,8 +51,8 @@ export class TokenBucket {
   }
 }
 
-/** The frames the guard let through, by identity; only these reach automerge-repo. */
-export type AcceptedFrames = WeakSet<object>;
+/** The frames the guard let through, by identity, with what it read in them; only these reach automerge-repo. */
+export type AcceptedFrames = WeakMap<object, CheckedMessage>;
 
 type ServerMessage = Parameters<NodeWSServerAdapter['send']>[0];
 
@@ -61,6 +63,8 @@ type ServerMessage = Parameters<NodeWSServerAdapter['send']>[0];
 export class GuardedServerAdapter extends NodeWSServerAdapter {
   /** Set by startRelay before the first connection; see durable.ts. */
   outbox?: DurableOutbox;
+  /** Set by startRelay before the first connection; see ack.ts. */
+  acks?: SyncAcks;
 
   constructor(
     server: WebSocketServer,
@@ -72,6 +76,7 @@ export class GuardedServerAdapter extends NodeWSServerAdapter {
   }
 
   override send(message: ServerMessage): void {
+    if (message.type === 'sync' && 'documentId' in message && message.documentId) this.acks?.sent(message.targetId, message.documentId);
     const socket = this.sockets[message.targetId];
     // Without a socket the stock send logs and drops; without an outbox it sends at once.
     if (!this.outbox || !socket) return super.send(message);
@@ -84,9 +89,14 @@ export class GuardedServerAdapter extends NodeWSServerAdapter {
   }
 
   override receiveMessage(messageBytes: Uint8Array, socket: WebSocket): void {
-    if (!this.accepted.delete(messageBytes)) return;
+    const checked = this.accepted.get(messageBytes);
+    if (!checked) return;
+    this.accepted.delete(messageBytes);
     if (socket.readyState !== WebSocket.OPEN) return;
     try {
+      if (checked.type === 'sync' && checked.documentId && checked.heads) {
+        this.acks?.received(checked.senderId as PeerId, checked.documentId as DocumentId, checked.heads);
+      }
       super.receiveMessage(messageBytes, socket);
     } catch (error) {
       this.logger.error('automerge-repo failed on an accepted message; closing that connection', error);
@@ -154,7 +164,7 @@ export function guardConnection(ws: WebSocket, options: GuardOptions): void {
       }
       // The adapter's listener runs next with this very object; mark it for GuardedServerAdapter.
       // (A fragmented message arrives as one Buffer with the default binaryType, so data === bytes.)
-      accepted.add(data as object);
+      accepted.set(data as object, message);
     } catch (error) {
       logger.error(`${label} guard failed on a frame; closing`, error);
       ws.close(CloseCode.internalError, 'internal error');

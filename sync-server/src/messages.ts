@@ -26,6 +26,9 @@ export interface CheckedMessage {
   senderId: string;
   /** Absent on `join`. */
   targetId?: string;
+  /** On `sync`: the document and the heads the sender announces (hex). */
+  documentId?: string;
+  heads?: string[];
 }
 
 export type CheckResult = { ok: true; message: CheckedMessage } | { ok: false; reason: string };
@@ -71,14 +74,14 @@ function checkPeerMetadata(meta: unknown): string | null {
   return null;
 }
 
-function checkSyncData(data: unknown): string | null {
+/** The heads a sync message announces, or why it is not one. */
+function checkSyncData(data: unknown): { heads: string[] } | string {
   if (!isNonEmptyBytes(data)) return 'data is not a non-empty byte string';
   try {
-    Automerge.decodeSyncMessage(data);
+    return { heads: Automerge.decodeSyncMessage(data).heads };
   } catch {
     return 'data is not an Automerge sync message';
   }
-  return null;
 }
 
 /** Checks a decoded message; `reason` says what was wrong, for the log. */
@@ -107,8 +110,9 @@ export function checkMessage(value: unknown): CheckResult {
   switch (messageType) {
     case 'sync':
     case 'request': {
-      const problem = checkSyncData(value['data']);
-      if (problem) return fail(problem);
+      const sync = checkSyncData(value['data']);
+      if (typeof sync === 'string') return fail(sync);
+      if (messageType === 'sync') return { ok: true, message: { type: messageType, senderId, targetId, documentId: value['documentId'] as string, heads: sync.heads } };
       break;
     }
     case 'ephemeral': {

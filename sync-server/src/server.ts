@@ -17,6 +17,7 @@ import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BlobStore, createBlobHandler } from './blobs.js';
 import { DEFAULTS, defaultStaticDir, type RateLimit } from './config.js';
+import { SyncAcks } from './ack.js';
 import { CloseCode, GuardedServerAdapter, guardConnection, type AcceptedFrames } from './guard.js';
 import { sendJson } from './http.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
@@ -108,7 +109,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   // --- automerge-repo -------------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, perMessageDeflate: false });
-  const accepted: AcceptedFrames = new WeakSet();
+  const accepted: AcceptedFrames = new WeakMap();
   const adapter = new GuardedServerAdapter(wss, accepted, logger);
   const storage = new TrackedStorageAdapter(docsDir);
   const repo = new Repo({
@@ -124,6 +125,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     logger,
     fail: socket => (socket as WebSocket).close(CloseCode.internalError, 'could not save the document'),
   });
+  // Every sync message that announces heads gets an answer, even when the relay had those heads already.
+  adapter.acks = new SyncAcks(repo, message => adapter.send(message));
+  adapter.on('peer-disconnected', ({ peerId }) => adapter.acks?.left(peerId));
 
   let storageId: string | undefined;
   let wssClosed = false;

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AutomergeUrl, DocumentId } from '@automerge/automerge-repo';
+import * as A from '@automerge/automerge';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { BrowserWebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { Scope, waitFor } from './helpers.js';
 import type { Relay } from '../src/server.js';
+import { inSyncMessage } from '../src/ack.js';
 
 interface Note {
   title: string;
@@ -45,6 +48,62 @@ describe('document sync through the relay', () => {
       doc.title = 'renamed by alice';
     });
     await waitFor(() => handleB.doc().title === 'renamed by alice', 'bob to see alice’s change');
+  });
+
+  it('tells a client that arrives with heads the relay already has that it has them', async () => {
+    // Bob got Alice's change another way (a direct link, say) and then reaches the relay, which already has it.
+    // Automerge's sync protocol alone would answer nothing (equal heads), and Bob would never learn the relay has his
+    // document as it is: his "changes not sent" would stay forever.
+    scope = new Scope();
+    const relay = await scope.relay();
+    const relayStorage = await relay.repo.storageId();
+    const alice = await scope.client(relay, 'alice');
+    const handleA = alice.create<Note>({ title: 'first', items: [] });
+    handleA.change(doc => {
+      doc.items.push('from alice');
+    });
+    await relayHas(relay, handleA.documentId, doc => doc.items.length === 1);
+
+    const bob = await scope.client(relay, 'bob');
+    const handleB = await bob.find<Note>(handleA.url);
+    const bobHeads = () => handleB.getSyncInfo(relayStorage!)?.lastHeads;
+    await waitFor(() => A.equals(bobHeads(), handleB.heads()), 'bob to hear the relay’s heads');
+
+    // Bob drops off the relay; Alice changes the document; the change reaches Bob directly.
+    const bobLink = bob.networkSubsystem.adapters[0] as BrowserWebSocketClientAdapter;
+    bobLink.disconnect();
+    await waitFor(() => bob.peers.length === 0, 'bob to be off the relay');
+    handleA.change(doc => {
+      doc.title = 'renamed by alice';
+    });
+    await relayHas(relay, handleA.documentId, doc => doc.title === 'renamed by alice');
+    handleB.update(doc => A.loadIncremental(doc, A.save(handleA.doc())));
+    expect(handleB.heads()).toEqual(handleA.heads());
+    expect(bobHeads()).not.toEqual(handleB.heads());
+
+    // Back on the relay, which has those heads already: it still says so.
+    bobLink.connect(bob.peerId, { isEphemeral: true });
+    await waitFor(() => A.equals(bobHeads(), handleB.heads()), 'bob to hear that the relay has his heads');
+  });
+
+  it('answers with the very message Automerge sends to a peer that shares its heads', () => {
+    let doc = A.from<Note & Record<string, unknown>>({ title: 'first', items: [] });
+    doc = A.change(doc, d => {
+      d.items.push('x');
+    });
+    // A sync state that knows the other side shares our heads and nothing else (what Automerge persists).
+    let ours = A.initSyncState();
+    let theirs = A.initSyncState();
+    let peer = A.clone(doc);
+    for (let round = 0; round < 4; round++) {
+      let message: Uint8Array | null;
+      [ours, message] = A.generateSyncMessage(doc, ours);
+      if (message) [peer, theirs] = A.receiveSyncMessage(peer, theirs, message);
+      [theirs, message] = A.generateSyncMessage(peer, theirs);
+      if (message) [doc, ours] = A.receiveSyncMessage(doc, ours, message);
+    }
+    const [, expected] = A.generateSyncMessage(doc, A.decodeSyncState(A.encodeSyncState(ours)));
+    expect(inSyncMessage(A.getHeads(doc))).toEqual(expected);
   });
 
   it('forwards ephemeral messages (live progress) between clients', async () => {
