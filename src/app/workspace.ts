@@ -11,6 +11,7 @@ import type { DocHandle, DocumentId, NetworkAdapterInterface } from '@automerge/
 import { DexieArtifactStore } from '../storage/dexie-store';
 import { DexieJobCache } from '../storage/job-cache';
 import { createRuns } from './runs';
+import { createDeviceStorage } from './device-storage';
 import { exportProject, importProject } from '../sync/archive';
 import { branchAt, conflictAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
 import { changeByHash, HistoryReader, restore } from '../sync/history';
@@ -86,10 +87,11 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
   const lock = <R>(fn: () => Promise<R>): Promise<R> =>
     navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();
   const artifacts = new DexieArtifactStore('deepforge-artifacts');
+  const cache = new DexieJobCache('deepforge-job-cache');
   const runs = createRuns({
     repo,
     artifacts,
-    cache: new DexieJobCache('deepforge-job-cache'),
+    cache,
     deviceId: deviceId(),
     author: () => profile.author,
     // The engine (tfjs in a sandboxed worker) loads with the first run, not with the app.
@@ -115,6 +117,7 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
   return {
     home,
     runs,
+    storage: createDeviceStorage({ repo, home: homeHandle, artifacts, cache }),
     sync,
     createProject(project: Project, message?: string) {
       const handle = createProjectDoc(repo, project, profile.author, message);

@@ -55,7 +55,7 @@ describe('MemoryArtifactStore quota', () => {
 
   it('tells the user what to do next', () => {
     expect(new StorageError('quota-exceeded').message).toBe(
-      "The browser's storage for DeepForge is full. Delete unused artifacts or executions, or free disk space, then try again. Nothing already stored was lost.",
+      "The browser's storage for DeepForge is full. Open Storage on this device (a link at the foot of your projects) to clear the job cache or remove files nothing uses, or free disk space, then try again. Nothing already stored was lost.",
     );
   });
 });

@@ -54,7 +54,7 @@ function messageFor(code: StorageErrorCode, detail: string | undefined): string 
   const extra = detail ? ` (${detail})` : '';
   switch (code) {
     case 'quota-exceeded':
-      return "The browser's storage for DeepForge is full. Delete unused artifacts or executions, or free disk space, then try again. Nothing already stored was lost.";
+      return "The browser's storage for DeepForge is full. Open Storage on this device (a link at the foot of your projects) to clear the job cache or remove files nothing uses, or free disk space, then try again. Nothing already stored was lost.";
     case 'hash-mismatch':
       return `The data received does not match the fingerprint it was sent under, so it was not saved${extra}. It was probably damaged in transfer: fetch it again, from another peer if you can.`;
     case 'invalid-input':

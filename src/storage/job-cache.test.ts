@@ -36,6 +36,14 @@ function runJobCacheContract(name: string, make: () => { cache: JobCache; cleanu
       expect((await cache.get('k'))!.metrics.loss).toBe(0.25);
     });
 
+    it('lists every entry, and nothing once cleared', async () => {
+      await cache.put(entry('k1', 'a'.repeat(64)));
+      await cache.put(entry('k2', 'b'.repeat(64)));
+      expect((await cache.list()).map((e) => e.key).sort()).toEqual(['k1', 'k2']);
+      await cache.clear();
+      expect(await cache.list()).toEqual([]);
+    });
+
     it('replaces an entry put again under the same key', async () => {
       await cache.put(entry('k'));
       await cache.put(entry('k', 'b'.repeat(64)));

@@ -33,6 +33,8 @@ export interface JobCache {
   put(entry: JobCacheEntry): Promise<void>;
   delete(key: string): Promise<void>;
   clear(): Promise<void>;
+  /** Every entry (small rows: output hashes, not bytes), for "storage used" and for finding bytes nothing needs. */
+  list(): Promise<JobCacheEntry[]>;
 }
 
 const copy = (entry: JobCacheEntry): JobCacheEntry => structuredClone(entry);
@@ -55,6 +57,10 @@ export class MemoryJobCache implements JobCache {
 
   async clear(): Promise<void> {
     this.entries.clear();
+  }
+
+  async list(): Promise<JobCacheEntry[]> {
+    return [...this.entries.values()].map(copy);
   }
 }
 
@@ -88,6 +94,10 @@ export class DexieJobCache implements JobCache {
 
   async clear(): Promise<void> {
     await this.run(() => this.table.clear());
+  }
+
+  async list(): Promise<JobCacheEntry[]> {
+    return this.run(() => this.table.toArray());
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 /**
  * Routes live in the URL path, so that a link opens the same place:
  *   /                                   the project list
+ *   /storage                            what DeepForge keeps on this device, and freeing space
  *   /p/<documentId>                     a project's overview
  *   /p/<documentId>/<kind>/<id>         an item of the project (kind: pipelines, architectures, operations, artifacts, executions)
  *   /p/<documentId>/history             the project's history
@@ -12,6 +13,7 @@ import { ITEM_KINDS, type ItemKind } from '../model/types';
 
 export type Route =
   | { name: 'home' }
+  | { name: 'storage' }
   | { name: 'project'; documentId: string; at?: string[] }
   | { name: 'item'; documentId: string; kind: ItemKind; itemId: string; at?: string[] }
   | { name: 'history'; documentId: string }
@@ -30,6 +32,7 @@ export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const notFound = { name: 'not-found' as const, path: pathname };
   if (parts.length === 0) return { name: 'home' };
+  if (parts[0] === 'storage' && parts.length === 1) return { name: 'storage' };
   if (parts[0] !== 'p' || !parts[1]) return notFound;
   const documentId = parts[1];
   let rest = parts.slice(2);

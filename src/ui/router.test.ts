@@ -7,6 +7,7 @@ const h2 = 'b'.repeat(64);
 describe('routes', () => {
   it('round-trip through the URL', () => {
     expect(parseRoute('/')).toEqual({ name: 'home' });
+    expect(parseRoute('/storage')).toEqual({ name: 'storage' });
     expect(parseRoute(projectPath('abc'))).toEqual({ name: 'project', documentId: 'abc' });
     expect(parseRoute(projectPath('abc', 'pipelines', 'p 1'))).toEqual({ name: 'item', documentId: 'abc', kind: 'pipelines', itemId: 'p 1' });
     expect(parseRoute(historyPath('abc'))).toEqual({ name: 'history', documentId: 'abc' });

@@ -17,6 +17,7 @@ import type { Conflict, MergeResult } from '../sync/branches';
 import type { ExportResult, ImportResult } from '../sync/archive';
 import type { PresenceInfo, ProjectPresence } from '../sync/presence.svelte';
 import type { Runs } from './execution/runs';
+import type { StorageUsage, Totals } from '../storage/usage';
 
 /** Pages of a project's history, newest first. */
 export interface HistoryPager {
@@ -73,6 +74,28 @@ export interface Workspace {
 
   /** Running pipelines, following executions, and artifact bytes (see execution/runs.ts). */
   runs: Runs;
+  /** What DeepForge keeps on this device, and freeing space (the Storage page). */
+  storage: DeviceStorage;
+}
+
+export interface StorageReport extends StorageUsage {
+  /** Entries in the job cache (their bytes are counted in `cache` when nothing else uses them). */
+  cacheEntries: number;
+  /** Projects on this device whose documents cannot be read: while there are any, nothing is removed. */
+  unreadable: string[];
+  /** What the browser says DeepForge's site uses in all (documents included) and may use. */
+  browser?: { used: number; quota: number };
+  /** Whether the browser keeps this site's data when the disk runs low (undefined: cannot tell). */
+  persisted?: boolean;
+}
+
+export interface DeviceStorage {
+  report(): Promise<StorageReport>;
+  clearJobCache(): Promise<void>;
+  /** Deletes the bytes nothing uses (see src/storage/usage.ts); returns what was removed. */
+  removeUnused(): Promise<Totals>;
+  /** Asks the browser to keep this site's data when space is low; true when it agreed. */
+  persist(): Promise<boolean>;
 }
 
 /** A code editing session: the text to start the editor with and the extension that keeps it in sync. */
