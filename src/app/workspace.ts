@@ -12,6 +12,7 @@ import { DexieArtifactStore } from '../storage/dexie-store';
 import { DexieJobCache } from '../storage/job-cache';
 import { createRuns } from './runs';
 import { createDeviceStorage } from './device-storage';
+import { parseIceServers } from '../lib/ice-servers';
 import { exportProject, importProject } from '../sync/archive';
 import { branchAt, conflictAt, mergeInto, resolveConflict, type BranchedProject } from '../sync/branches';
 import { changeByHash, HistoryReader, restore } from '../sync/history';
@@ -35,6 +36,7 @@ const HOME_KEY = 'deepforge.home';
 const RELAY_KEY = 'deepforge.relay';
 const DEVICE_KEY = 'deepforge.device';
 const DIRECT_KEY = 'deepforge.direct';
+const ICE_KEY = 'deepforge.ice';
 
 /** One id for this browser profile (all its tabs), so that direct links are made only between different devices. */
 function deviceId(): string {
@@ -47,6 +49,12 @@ function deviceId(): string {
 }
 
 /** The relay defaults to the origin that served the app; a saved setting overrides it. */
+/** The STUN/TURN servers set in the sync settings (saved only once valid). */
+function iceServers(): RTCIceServer[] {
+  const parsed = parseIceServers(localStorage.getItem(ICE_KEY) ?? '');
+  return parsed.ok ? parsed.servers : [];
+}
+
 export function relayUrl(): string | undefined {
   const saved = localStorage.getItem(RELAY_KEY);
   if (saved === 'none') return undefined;
@@ -82,7 +90,7 @@ export async function createWorkspace(profile: Profile): Promise<Workspace> {
   // Direct links (WebRTC) to the others in an open project, unless turned off in the sync settings.
   const directLinks = localStorage.getItem(DIRECT_KEY) === 'off' || typeof RTCPeerConnection === 'undefined'
     ? undefined
-    : new DirectLinkPool(repo, { device: deviceId(), peers: directPeers });
+    : new DirectLinkPool(repo, { device: deviceId(), peers: directPeers, iceServers: iceServers() });
 
   const lock = <R>(fn: () => Promise<R>): Promise<R> =>
     navigator.locks ? navigator.locks.request('deepforge-home', fn) as Promise<R> : fn();

@@ -43,6 +43,24 @@ const status = (p: Page) => p.getByRole('status', { name: 'Sync status' });
 const projectName = (p: Page) => p.getByRole('textbox', { name: 'Project name' });
 
 describe('direct links between browsers', () => {
+  it('takes STUN/TURN servers in the sync settings, and refuses one written wrong', async () => {
+    await pa.goto(relay.baseURL);
+    await pa.getByRole('button', { name: /^Sync settings/ }).click();
+    const field = pa.getByRole('textbox', { name: 'STUN/TURN servers' });
+    const save = pa.getByRole('button', { name: 'Save and reconnect' });
+    await field.fill('turn:turn.school.example:3478');
+    await expect.poll(() => pa.getByRole('alert').textContent()).toMatch(/needs a user name and password/);
+    expect(await save.isDisabled()).toBe(true);
+    await shot(pa, 'd00-ice-refused');
+    // Nothing listens there: linking must still work on the same machine, through host candidates.
+    await field.fill('stun:127.0.0.1:9');
+    await save.click();
+    await pa.waitForLoadState('load');
+    await pa.getByRole('button', { name: /^Sync settings/ }).click();
+    expect(await field.inputValue()).toBe('stun:127.0.0.1:9');
+    await pa.keyboard.press('Escape');
+  });
+
   it('keeps two people in sync after the relay goes away', async () => {
     await pa.goto(relay.baseURL);
     await pa.getByRole('button', { name: 'New project' }).first().click();
