@@ -9,7 +9,10 @@
  *     that only waits for the epoch's values and stamps `performance.now()`);
  *   - `matmul`: times `model.trainOnBatch` of `layers` dense width→width layers (matmul-bound).
  *
- * Request: `{ op, backend, threads?, transposedMatMul? }` plus the op's fields (see fit, matmul).
+ * Request: `{ op, backend, threads?, kernels? }` plus the op's fields (see fit, matmul). `kernels:
+ * 'engine'` registers the WASM kernels the engine adds or replaces (src/engine/worker/wasm-kernels.ts,
+ * bundled as /engine-kernels.js with tfjs as the global `tf`), so that the plain side trains with the
+ * same kernels as the pipeline; without it the backend is stock tfjs 4.22.
  * Paths under `/isolated/` are the same files sent with COOP/COEP, so that a page there is
  * cross-origin isolated (SharedArrayBuffer, hence multi-threaded WASM); WASM threads are used
  * only when a request asks for `threads` > 1 (the app uses none). A fresh Worker runs each
@@ -40,31 +43,10 @@ function plainTfjs() {
     tf.wasm.setWasmPaths(new URL('tf/', self.location.href).href);
   }
 
-  /**
-   * `transposedMatMul: 'explicit'`: tfjs-backend-wasm 4.22 runs BatchMatMul with transposeA or
-   * transposeB (every backward pass of a dense layer) 20–40× slower than without; this wraps
-   * the kernel so that it transposes such inputs first (the engine fix the bench measures).
-   */
-  function explicitTransposes() {
-    const matMul = tf.getKernel('BatchMatMul', 'wasm');
-    const transpose = tf.getKernel('Transpose', 'wasm');
-    const swapLast = (x, backend) => {
-      const perm = x.shape.map((_, i) => i);
-      [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
-      return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } });
-    };
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel({
-      ...matMul,
-      kernelFunc({ inputs, backend, attrs }) {
-        if (!attrs.transposeA && !attrs.transposeB) return matMul.kernelFunc({ inputs, backend, attrs });
-        const a = attrs.transposeA ? swapLast(inputs.a, backend) : inputs.a;
-        const b = attrs.transposeB ? swapLast(inputs.b, backend) : inputs.b;
-        const out = matMul.kernelFunc({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-        for (const t of [a, b]) if (t !== inputs.a && t !== inputs.b) backend.disposeData(t.dataId);
-        return out;
-      },
-    });
+  /** The engine's WASM kernels (see the file comment), loaded once into this Worker or page. */
+  function engineKernels() {
+    if (typeof importScripts === 'function') importScripts('engine-kernels.js');
+    self.deepforgeKernels.registerMissingWasmKernels();
   }
 
   async function mnist(samples) {
@@ -125,7 +107,7 @@ function plainTfjs() {
   self.runPlainTfjs = async (req) => {
     load(req.backend, req.threads ?? 1);
     if (!(await tf.setBackend(req.backend))) throw new Error(`the ${req.backend} backend did not initialise`);
-    if (req.transposedMatMul === 'explicit') explicitTransposes();
+    if (req.kernels === 'engine') engineKernels();
     const info = {
       backend: tf.getBackend(),
       tfjs: tf.version.tfjs,
@@ -152,8 +134,17 @@ function plainTfjs() {
 
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.html': 'text/html; charset=utf-8' };
 
+/** src/engine/worker/wasm-kernels.ts as a classic script defining `self.deepforgeKernels`, tfjs taken from `tf`. */
+async function engineKernelsScript(root) {
+  const { rolldown } = await import('rolldown');
+  const build = await rolldown({ input: join(root, 'src/engine/worker/wasm-kernels.ts'), external: ['@tensorflow/tfjs'], logLevel: 'silent' });
+  const { output } = await build.generate({ format: 'iife', name: 'deepforgeKernels', globals: { '@tensorflow/tfjs': 'tf' } });
+  await build.close();
+  return output[0].code;
+}
+
 /** The files the page and worker may load, by path (without the `/isolated` prefix). */
-function files(root) {
+function files(root, kernels) {
   const tfjs = join(root, 'node_modules/@tensorflow/tfjs/dist');
   const wasm = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   const data = join(root, 'public/data/mnist.bin');
@@ -164,6 +155,7 @@ function files(root) {
   return {
     '/': { body: PAGE, type: TYPES['.html'] },
     '/plain-tfjs.js': { body: `(${plainTfjs.toString()})();\n`, type: TYPES['.js'] },
+    '/engine-kernels.js': { body: kernels, type: TYPES['.js'] },
     '/tf/tf.min.js': { file: join(tfjs, 'tf.min.js') },
     '/tf/tf-backend-wasm.min.js': { file: join(wasm, 'tf-backend-wasm.min.js') },
     '/tf/tfjs-backend-wasm.wasm': { file: join(wasm, 'tfjs-backend-wasm.wasm') },
@@ -175,8 +167,8 @@ function files(root) {
 
 /** The loopback server (one per bench run). Resolves to its base URL, ending with '/'. */
 export function plainTfjsServer(ctx) {
-  ctx.shared.plainTfjsServer ??= new Promise((ok, fail) => {
-    const table = files(ctx.root);
+  ctx.shared.plainTfjsServer ??= engineKernelsScript(ctx.root).then((kernels) => new Promise((ok, fail) => {
+    const table = files(ctx.root, kernels);
     const cache = new Map();
     const server = createServer((req, res) => {
       let path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -211,7 +203,7 @@ export function plainTfjsServer(ctx) {
       );
       ok(`http://127.0.0.1:${server.address().port}/`);
     });
-  });
+  }));
   return ctx.shared.plainTfjsServer;
 }
 
@@ -273,6 +265,7 @@ export async function onPage(page, request) {
   if (!(await page.evaluate(() => typeof self.runPlainTfjs === 'function'))) {
     await page.addScriptTag({ url: 'tf/tf.min.js' });
     await page.addScriptTag({ url: 'tf/tf-backend-wasm.min.js' });
+    if (request.kernels === 'engine') await page.addScriptTag({ url: 'engine-kernels.js' });
     await page.addScriptTag({ url: 'plain-tfjs.js' });
   }
   return page.evaluate((req) => self.runPlainTfjs(req), request);

@@ -15,7 +15,7 @@
  * Levers, noted. First, the kernel: tfjs-backend-wasm 4.22 runs BatchMatMul with transposeA or
  * transposeB (the two gradient products of every dense layer) 20–40× slower than the plain
  * product, so the step is timed with those inputs transposed explicitly first, as the engine's WASM kernels do
- * (src/engine/worker/wasm-kernels.ts; `transposedMatMul: 'explicit'` in _training-browser.mjs), and noted with the
+ * (src/engine/worker/wasm-kernels.ts; `kernels: 'engine'` in _training-browser.mjs), and noted with the
  * stock kernel.
  * Then, with that: batch 64 and 1,024; WASM threads, on a cross-origin isolated page
  * (COOP/COEP), on the page's main thread. tfjs-backend-wasm sizes its pthread pool to
@@ -35,8 +35,8 @@ const BATCH = 256;
 
 const flopsPerStep = (batch) => 2 * batch * WIDTH * WIDTH * (3 * LAYERS - 1);
 
-async function tfjsGflops(run, batch, steps, transposedMatMul) {
-  const { info, result } = await run({ op: 'matmul', backend: 'wasm', width: WIDTH, layers: LAYERS, batch, steps, transposedMatMul });
+async function tfjsGflops(run, batch, steps, kernels) {
+  const { info, result } = await run({ op: 'matmul', backend: 'wasm', width: WIDTH, layers: LAYERS, batch, steps, kernels });
   const ms = result.stepMs.reduce((a, b) => a + b, 0) / result.stepMs.length;
   return { gflops: flopsPerStep(batch) / ms / 1e6, ms, info };
 }
@@ -59,10 +59,10 @@ export default {
     return { browser, lastCeiling: null };
   },
   async run(ctx, state, { iteration }) {
-    const inAWorker = async (batch, steps, transposedMatMul) => {
+    const inAWorker = async (batch, steps, kernels) => {
       const page = await openPlainPage(ctx, state.browser.context);
       try {
-        return await tfjsGflops((req) => inWorker(page, req), batch, steps, transposedMatMul);
+        return await tfjsGflops((req) => inWorker(page, req), batch, steps, kernels);
       } finally {
         await page.close();
       }
@@ -70,7 +70,7 @@ export default {
     const onIsolatedPage = async (hardwareConcurrency) => {
       const page = await openPlainPage(ctx, state.browser.context, { isolated: true, hardwareConcurrency });
       try {
-        return await tfjsGflops((req) => onPage(page, { ...req, threads: 2 }), BATCH, 2, 'explicit');
+        return await tfjsGflops((req) => onPage(page, { ...req, threads: 2 }), BATCH, 2, 'engine');
       } finally {
         await page.close();
       }
@@ -78,16 +78,16 @@ export default {
     let tfjs, native;
     // The value: tfjs-wasm with the kernels the engine registers (transposed matmuls made explicit).
     if (iteration % 2 === 0) {
-      tfjs = await inAWorker(BATCH, 2, 'explicit');
+      tfjs = await inAWorker(BATCH, 2, 'engine');
       native = await ceiling(ctx);
     } else {
       native = await ceiling(ctx);
-      tfjs = await inAWorker(BATCH, 2, 'explicit');
+      tfjs = await inAWorker(BATCH, 2, 'engine');
     }
     state.lastCeiling = native;
     const stock = await inAWorker(BATCH, 2);
-    const narrow = await inAWorker(64, 3, 'explicit');
-    const wide = await inAWorker(1024, 1, 'explicit');
+    const narrow = await inAWorker(64, 3, 'engine');
+    const wide = await inAWorker(1024, 1, 'engine');
     const isolated = await onIsolatedPage();
     const twoThreads = await onIsolatedPage(4);
     const pct = (g) => (100 * g) / native.gflops;
