@@ -140,7 +140,10 @@ function maxPoolGrad({ inputs, backend: b, attrs }: Parameters<tf.KernelFunc>[0]
             }
           }
         }
-        for (let ch = 0; ch < c; ch++) if (at[ch]! >= 0) out[at[ch]!] += g[o + ch]!;
+        for (let ch = 0; ch < c; ch++) {
+          const i = at[ch]!;
+          if (i >= 0) out[i] = out[i]! + g[o + ch]!;
+        }
       }
     }
   }
@@ -157,7 +160,7 @@ function sliceInPlace(original: tf.KernelFunc): tf.KernelFunc {
     const { x } = args.inputs as { x: Info };
     if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') return original(args);
     const { begin: b0, size: s0 } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
-    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, b0, s0);
+    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, b0, s0) as [number[], number[]];
     const out = backend.makeOutput(size, x.dtype as 'float32');
     const total = tf.util.sizeFromShape(size);
     if (total === 0) return out;
