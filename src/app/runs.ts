@@ -80,6 +80,9 @@ export function createRuns({ repo, artifacts, cache, deviceId, author, engine }:
       return { executionId: run.executionId, verdict };
     },
     cancel: (id) => void client.cancel(id),
+    async requestCancel(url) {
+      return (await findExecutionDoc(repo, url))?.requestCancel(author(), deviceId) ?? false;
+    },
     isRunning: (id) => client.isRunning(id),
     watch(url, onUpdate, onMissing) {
       let stop: (() => void) | undefined;

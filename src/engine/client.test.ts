@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeEngine } from '../../test/fixtures/fake-engine';
 import { findExample } from '../model/examples';
-import type { Execution } from '../model/execution';
+import type { CancelRequest, Execution } from '../model/execution';
 import { applyRunEvent } from '../model/execution-events';
 import { applyPlanToObject, type Plan } from '../model/plan';
 import type { Project } from '../model/types';
@@ -9,10 +9,11 @@ import { MemoryArtifactStore } from '../storage/memory-store';
 import { MemoryJobCache } from '../storage/job-cache';
 import { ExecutionClient, ExecutionError, type ExecutionDoc, type NumberedEvent, type ProjectAccess, type RunLocks } from './client';
 
-/** An execution document as plain data: what was written, and every broadcast. */
+/** An execution document as plain data: what was written, every broadcast, and cancel requests written into it. */
 class PlainDoc implements ExecutionDoc {
   writes = 0;
   broadcasts: NumberedEvent[][] = [];
+  #onCancelRequest = new Set<(request: CancelRequest) => void>();
   constructor(readonly url: string, private doc: Execution) {}
   record(): Execution {
     return structuredClone(this.doc);
@@ -25,6 +26,19 @@ class PlainDoc implements ExecutionDoc {
   }
   broadcast(events: readonly NumberedEvent[]): void {
     if (events.length) this.broadcasts.push([...events]);
+  }
+  onCancelRequest(listener: (request: CancelRequest) => void): () => void {
+    const once = (request: CancelRequest) => {
+      this.#onCancelRequest.delete(once);
+      listener(request);
+    };
+    this.#onCancelRequest.add(once);
+    return () => this.#onCancelRequest.delete(once);
+  }
+  /** What Cancel in another tab writes. */
+  requestCancel(request: CancelRequest): void {
+    this.doc.cancelRequest = request;
+    for (const listener of [...this.#onCancelRequest]) listener(request);
   }
 }
 
@@ -166,6 +180,20 @@ describe('ExecutionClient', () => {
     const doc = docs.get(run.url)!.record();
     expect(doc.status).toBe('canceled');
     expect([doc.jobs.main_train!.status, doc.jobs.main_evaluate!.status]).toEqual(['canceled', 'skipped']);
+  });
+
+  it('cancels when another tab on this device asks through the document, and says who asked', async () => {
+    const { client, access, project, docs } = setup();
+    project.operations['core.train']!.code = 'export default async function run() {\n  while (true) {}\n}';
+    const run = await client.run(access, { pipelineId: 'main' });
+    await new Promise((r) => setTimeout(r, 30));
+    docs.get(run.url)!.requestCancel({ by: { name: 'Ada Lovelace', color: '#e11d48' }, device: 'device-1', at: Date.now() });
+    const ended = await run.done;
+    expect(ended.status).toBe('canceled');
+    const doc = docs.get(run.url)!.record();
+    expect(doc.status).toBe('canceled');
+    expect(doc.logs.main_train).toBe('Canceled by Ada Lovelace from another tab.\n');
+    expect(project.executions[run.executionId]!.status).toBe('canceled');
   });
 
   it('fails the job with a clear message when storage is full, losing nothing stored', async () => {

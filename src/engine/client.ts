@@ -3,13 +3,14 @@
  * unchanged jobs from the job cache, creates the execution document and links it from the project, hands the plan
  * to an engine, stores what comes back (artifact bytes under their SHA-256, then their metadata in the project),
  * and writes the run's events into the execution document at a bounded rate while sending them live to watchers.
+ * A run is canceled by this tab's Cancel or by a cancel request that another tab or device writes into its document.
  * It knows the engine only through the protocol (./protocol.ts) and documents only through the small interfaces
  * below, which src/sync and the app implement; tests pass fakes or the in-process engine.
  */
 import { randomId } from '../lib/ids';
-import { cacheKeys, freezePipeline, lastMetrics, recordExecution, reproduction, summarize, type Execution, type FrozenJob } from '../model/execution';
+import { cacheKeys, freezePipeline, lastMetrics, recordExecution, reproduction, summarize, type CancelRequest, type Execution, type FrozenJob } from '../model/execution';
 import { compareMetrics, type MetricMatch } from '../model/execution-compare';
-import { applyRunEvent, isActive, type RunEvent } from '../model/execution-events';
+import { applyRunEvent, isActive, isFinished, type RunEvent } from '../model/execution-events';
 import type { Plan } from '../model/plan';
 import type { Id, Project } from '../model/types';
 import { StorageError, type ArtifactStore } from '../storage/artifact-store';
@@ -30,6 +31,8 @@ export interface ExecutionDoc {
   record(): Execution;
   write(events: readonly NumberedEvent[], message: string): void;
   broadcast(events: readonly NumberedEvent[]): void;
+  /** Call `listener` once, when another tab or device asks in the document that the run stop; returns a stop function. */
+  onCancelRequest(listener: (request: CancelRequest) => void): () => void;
 }
 
 /** The open project the run belongs to. */
@@ -216,6 +219,18 @@ export class ExecutionClient {
 
     let engineRun: EngineRun | undefined;
     let canceled = false;
+    const cancel = () => {
+      canceled = true;
+      engineRun?.cancel();
+    };
+    // Cancel pressed in another tab or on another device: stop as this tab's Cancel does, and say who asked.
+    const stopListening = doc.onCancelRequest((request) => {
+      if (canceled) return;
+      const job = jobs.find((j) => !isFinished(live.jobs[j.jobId]!.status)) ?? jobs.at(-1)!;
+      const where = request.device === deps.deviceId ? 'another tab' : 'another device';
+      emit({ type: 'log', jobId: job.jobId, at: this.#now(), level: 'info', text: `Canceled by ${request.by.name} from ${where}.` });
+      cancel();
+    });
     /** Set when storing an output failed: the run ends as failed with that message, whatever the engine says. */
     let storageFailure: string | undefined;
     let queue = Promise.resolve();
@@ -258,6 +273,8 @@ export class ExecutionClient {
         const first = jobs.find((j) => live.jobs[j.jobId]!.status === 'running') ?? jobs[0]!;
         emit({ type: 'job-failed', jobId: first.jobId, at: this.#now(), error: { message: `The engine could not run: ${err instanceof Error ? err.message : String(err)}` } });
       } finally {
+        // A request that arrives from now on finds the run already ended: it changes nothing.
+        stopListening();
         await queue;
         engine?.dispose();
       }
@@ -277,10 +294,7 @@ export class ExecutionClient {
     const active: ActiveRun = {
       executionId: execution.id,
       url: doc.url,
-      cancel: () => {
-        canceled = true;
-        engineRun?.cancel();
-      },
+      cancel,
       done: finished,
     };
     this.#active.set(execution.id, active);

@@ -11,7 +11,7 @@ import type { Plan } from './plan';
 import { put } from './plan';
 import { topologicalOrder } from './graph';
 import { nodeTitle, validatePipeline, type Problem } from './validation';
-import type { AttributeValue, DataType, DeviceInfo, ExecutionRecord, ExecutionSummary, Id, Job, OperationDefinition, PipelineNode, Project } from './types';
+import type { AttributeValue, Author, DataType, DeviceInfo, ExecutionRecord, ExecutionSummary, Id, Job, OperationDefinition, PipelineNode, Project } from './types';
 import { CURRENT_SCHEMA_VERSION } from './version';
 
 /** Where a job input comes from (the engine protocol's InputSource). */
@@ -55,6 +55,14 @@ export interface JobRecord extends Job {
   saved?: Record<string, Id>;
 }
 
+/** Who asked that a run stop, from where and when (Cancel pressed in a tab other than the one running it). */
+export interface CancelRequest {
+  by: Author;
+  /** The asking browser profile's device id: the same as the runner's when it was another tab on that device. */
+  device: string;
+  at: number;
+}
+
 export interface ImageRef {
   name: string;
   sha256: string;
@@ -79,6 +87,8 @@ export interface Execution extends ExecutionRecord {
   reproduces?: Id;
   /** Which device runs it, so that only that device may declare it interrupted. */
   runner?: string;
+  /** Set by a tab that is not running it when Cancel is pressed there; the running tab watches for it. */
+  cancelRequest?: CancelRequest;
   images: Record<Id, ImageRef[]>;
   plots: Record<Id, Record<string, Record<string, number[]>>>;
   /** The last live event applied to this document (see src/sync/executions.ts). */

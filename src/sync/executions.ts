@@ -1,12 +1,13 @@
 /**
  * Execution documents: one Automerge document per run, linked from the project by URL. The tab that runs it
  * writes events into it at a bounded rate and, in between, sends them to everyone watching as ephemeral messages
- * (never stored), numbered so that a watcher shows the document plus whatever is newer than it.
+ * (never stored), numbered so that a watcher shows the document plus whatever is newer than it. Any other tab or
+ * device asks it to stop by writing a cancel request into the document, which the running tab watches for.
  */
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocHandleChangePayload, DocHandleEphemeralMessagePayload, Repo } from '@automerge/automerge-repo';
-import type { Execution } from '../model/execution';
-import { applyRunEvent, applyRunEvents, type AppendText, type RunEvent } from '../model/execution-events';
+import type { CancelRequest, Execution } from '../model/execution';
+import { applyRunEvent, applyRunEvents, isActive, type AppendText, type RunEvent } from '../model/execution-events';
 import { encodeChangeMessage, type Author } from './messages';
 import { openExecution } from './open';
 import { storable } from './storable';
@@ -58,6 +59,38 @@ export class ExecutionDocument {
       },
       { message },
     );
+  }
+
+  /**
+   * Ask the tab running this execution, wherever it is, to stop it (see {@link onCancelRequest}). A run that has
+   * already ended is left as it is (false); asking twice only replaces the first request.
+   */
+  requestCancel(by: Author, device: string, at = Date.now()): boolean {
+    const doc = this.handle.doc();
+    if (!isActive(doc)) return false;
+    const request: CancelRequest = { by: { name: by.name, color: by.color }, device, at };
+    this.handle.change(
+      (d) => {
+        d.cancelRequest = request;
+      },
+      { message: encodeChangeMessage(`asked to cancel ${doc.name}`, by) },
+    );
+    return true;
+  }
+
+  /**
+   * Call `listener` once, when a cancel request arrives (from a peer or this tab); returns a function that stops
+   * listening. Only changes that touch the request are looked at: the running tab's own writes cost nothing here.
+   */
+  onCancelRequest(listener: (request: CancelRequest) => void): () => void {
+    const onChange = ({ doc, patches }: DocHandleChangePayload<Execution>) => {
+      if (!doc.cancelRequest || !patches.some((p) => p.path[0] === 'cancelRequest')) return;
+      stop();
+      listener(doc.cancelRequest);
+    };
+    const stop = () => this.handle.off('change', onChange);
+    this.handle.on('change', onChange);
+    return stop;
   }
 
   /** Send events to everyone watching this run (peers and this tab's views), without storing them. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
-import { baseURL, openDevice, shot } from './helpers';
+import { baseURL, openDevice, setCode, shot } from './helpers';
 
 // Running pipelines in the browser (WASM/CPU here): the MNIST CNN example trains to ≥ 95% with live metrics, its
 // model downloads and loads back with tfjs, unchanged jobs are reused, a failure shows its line, Cancel stops code
@@ -45,19 +45,6 @@ async function metric(p: Page, name: string): Promise<number> {
 async function openPipeline(p: Page) {
   await nav(p).getByRole('link', { name: 'Train MNIST CNN', exact: true }).click();
   await p.getByRole('button', { name: 'Run', exact: true }).waitFor();
-}
-
-/** Replace an operation's code through its editor, keeping its first line (the run() signature). */
-async function setCode(p: Page, operation: string, body: string) {
-  await nav(p).getByRole('link', { name: operation, exact: true }).click();
-  const code = p.getByRole('textbox', { name: `Code of ${operation}` });
-  await code.waitFor();
-  const first = (await code.textContent())!.split('\n')[0]!;
-  const signature = first.slice(0, first.indexOf('{', first.indexOf(')')) + 1);
-  await code.click();
-  await p.keyboard.press('Control+A');
-  await p.keyboard.insertText(`${signature}\n${body}\n}\n`);
-  await expect.poll(() => code.textContent()).toContain(body.trim().split('\n').pop()!.trim());
 }
 
 describe('running a pipeline', () => {

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { newDevice } from './browser';
 
@@ -32,4 +32,17 @@ export async function openDevice(): Promise<{ device: BrowserContext; page: Page
   const device = await newDevice();
   const page = device.pages()[0] ?? (await device.newPage());
   return { device, page, errors: watchErrors(page) };
+}
+
+/** Replace an operation's code through its editor, keeping its first line (the run() signature). */
+export async function setCode(p: Page, operation: string, body: string): Promise<void> {
+  await p.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: operation, exact: true }).click();
+  const code = p.getByRole('textbox', { name: `Code of ${operation}` });
+  await code.waitFor();
+  const first = (await code.textContent())!.split('\n')[0]!;
+  const signature = first.slice(0, first.indexOf('{', first.indexOf(')')) + 1);
+  await code.click();
+  await p.keyboard.press('Control+A');
+  await p.keyboard.insertText(`${signature}\n${body}\n}\n`);
+  await expect.poll(() => code.textContent()).toContain(body.trim().split('\n').pop()!.trim());
 }

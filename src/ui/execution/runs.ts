@@ -21,7 +21,12 @@ export interface Runs {
   /** Run exactly what an execution ran again; `verdict` says whether its metrics matched. */
   reproduce(project: DocHandle<Project>, executionUrl: string): Promise<{ executionId: string; verdict: Promise<MetricMatch> }>;
   cancel(executionId: string): void;
-  /** Whether this tab is running it (and so can cancel it). */
+  /**
+   * Ask the tab running an execution, in this browser or on another device, to cancel it (through its document);
+   * false when the run has already ended or its document is not on this device.
+   */
+  requestCancel(executionUrl: string): Promise<boolean>;
+  /** Whether this tab is running it (and so can cancel it at once). */
   isRunning(executionId: string): boolean;
   /** Follow an execution: the document plus live events, on every change. Returns a function that stops. */
   watch(executionUrl: string, onUpdate: (execution: Execution) => void, onMissing: () => void): () => void;
