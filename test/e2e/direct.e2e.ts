@@ -45,6 +45,8 @@ const projectName = (p: Page) => p.getByRole('textbox', { name: 'Project name' }
 describe('direct links between browsers', () => {
   it('takes STUN/TURN servers in the sync settings, and refuses one written wrong', async () => {
     await pa.goto(relay.baseURL);
+    // The home page, not the shell painted before the app loads (its header is replaced, open dialog and all).
+    await pa.getByRole('button', { name: 'New project' }).first().waitFor();
     await pa.getByRole('button', { name: /^Sync settings/ }).click();
     const field = pa.getByRole('textbox', { name: 'STUN/TURN servers' });
     const save = pa.getByRole('button', { name: 'Save and reconnect' });
@@ -54,8 +56,10 @@ describe('direct links between browsers', () => {
     await shot(pa, 'd00-ice-refused');
     // Nothing listens there: linking must still work on the same machine, through host candidates.
     await field.fill('stun:127.0.0.1:9');
+    const reloaded = pa.waitForEvent('load');
     await save.click();
-    await pa.waitForLoadState('load');
+    await reloaded;
+    await pa.getByRole('button', { name: 'New project' }).first().waitFor();
     await pa.getByRole('button', { name: /^Sync settings/ }).click();
     expect(await field.inputValue()).toBe('stun:127.0.0.1:9');
     await pa.keyboard.press('Escape');
