@@ -8,22 +8,18 @@ import { tick } from 'svelte';
 import { connect, layerType, moveLayers, type Fix, type Inference } from '../../model/architecture';
 import { isRefusal, type PlanResult } from '../../model/plan';
 import type { Architecture, Id, Project } from '../../model/types';
-import { freeSpot, type Box } from '../pipeline/edits';
-import { GraphEditing } from '../pipeline/graph-editing.svelte';
-import type { Selection } from '../project/selection';
+import { GraphEditing, sentence, type GraphContext } from '../graph/graph-editing.svelte';
+import { changedPositions, freeSpot, offsetTo, type Box } from '../graph/placement';
 import { copyLayers, parseLayerClipboard, pasteLayers } from './clipboard';
 import { addLayerAfter, deleteSelection } from './compose';
 import type { LayerNode, ShapeEdge } from './flow';
 import { CARD, layoutArchitecture } from './layout';
 
-export interface EditorContext {
+export interface EditorContext extends GraphContext {
   readonly project: Project;
   readonly architecture: Architecture;
   readonly inference: Inference;
   readonly readonly: boolean;
-  readonly selection: Selection;
-  run(plan: PlanResult): string | null;
-  select(selection: Selection): void;
 }
 
 type Flow = ReturnType<typeof useSvelteFlow<LayerNode, ShapeEdge>>;
@@ -33,15 +29,12 @@ const GRAB = { x: 100, y: 16 };
 /** Vertical room between a layer and one added below it: enough for the shape on the connection. */
 const BELOW = 56;
 
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 export class ArchitectureEditing extends GraphEditing {
   #ctx: EditorContext;
   #flow: Flow;
-  #pastes = 0;
 
   constructor(ctx: EditorContext, flow: Flow) {
-    super((plan) => ctx.run(plan), flow);
+    super(ctx, flow, CARD);
     this.#ctx = ctx;
     this.#flow = flow;
   }
@@ -50,19 +43,8 @@ export class ArchitectureEditing extends GraphEditing {
     return this.#ctx.architecture.id;
   }
 
-  #size(id: Id): { width: number; height: number } {
-    const n = this.#flow.getInternalNode(id);
-    return { width: n?.measured.width ?? CARD.width, height: n?.measured.height ?? CARD.height };
-  }
-
   #boxes(): Box[] {
-    return Object.values(this.#ctx.architecture.layers).map((l) => ({ ...l.position, ...this.#size(l.id) }));
-  }
-
-  viewCentre(): XYPosition {
-    const r = this.canvas?.getBoundingClientRect();
-    if (!r) return { x: 0, y: 0 };
-    return this.#flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }, { snapToGrid: false });
+    return this.boxes(Object.values(this.#ctx.architecture.layers));
   }
 
   /**
@@ -81,7 +63,7 @@ export class ArchitectureEditing extends GraphEditing {
       after = selection.nodes.length === 1 && architecture.layers[selection.nodes[0]!] ? selection.nodes[0] : undefined;
       if (after) {
         const anchor = architecture.layers[after]!;
-        const size = this.#size(after);
+        const size = this.sizeOf(after);
         at = { x: anchor.position.x + (size.width - CARD.width) / 2, y: anchor.position.y + size.height + BELOW };
       } else {
         const c = this.viewCentre();
@@ -109,53 +91,33 @@ export class ArchitectureEditing extends GraphEditing {
       this.refuse(plan.refused, client ?? this.clientOf(to));
       return plan.refused;
     }
-    if (this.apply(plan, client)) this.notice.announce(capital(plan.message) + '.');
+    if (this.apply(plan, client)) this.notice.announce(sentence(plan.message));
     return null;
   }
 
-  deleteSelected(): void {
-    const { nodes, edges } = this.#ctx.selection;
-    if (nodes.length === 0 && edges.length === 0) {
-      this.notice.announce('Nothing is selected.');
-      return;
-    }
-    const plan = deleteSelection(this.#ctx.project, this.#archId, nodes, edges, Date.now());
-    if (this.apply(plan)) {
-      this.#ctx.select({ nodes: [], edges: [] });
-      if (!isRefusal(plan)) this.notice.announce(capital(plan.message) + '.');
-    }
+  protected deletePlan(nodes: Id[], edges: Id[]): PlanResult {
+    return deleteSelection(this.#ctx.project, this.#archId, nodes, edges, Date.now());
   }
 
-  /** Remove connections by id (those that point to a layer that is gone cannot be selected on the canvas). */
-  removeConnections(ids: Id[]): void {
-    this.apply(deleteSelection(this.#ctx.project, this.#archId, [], ids, Date.now()));
-  }
-
-  /** The selected layers as clipboard text, or undefined when none is selected. */
   copyText(): string | undefined {
     const clip = copyLayers(this.#ctx.architecture, this.#ctx.selection.nodes);
     if (!clip) return undefined;
-    this.#pastes = 0;
+    this.copied();
     const n = clip.layers.length;
     this.notice.announce(`Copied ${n} layer${n === 1 ? '' : 's'}.`);
     return JSON.stringify(clip);
   }
 
-  /** Paste clipboard text; false when it is not DeepForge layers (so the browser may handle it). */
   paste(text: string): boolean {
     const clip = parseLayerClipboard(text);
     if (!clip) return false;
     const { architecture } = this.#ctx;
     let offset: XYPosition;
     if (clip.layers.some((l) => architecture.layers[l.id])) {
-      this.#pastes += 1;
-      offset = { x: 40 * this.#pastes, y: 40 * this.#pastes };
+      offset = this.nextPasteStep();
     } else {
       const c = this.viewCentre();
-      const x = Math.min(...clip.layers.map((l) => l.position.x));
-      const y = Math.min(...clip.layers.map((l) => l.position.y));
-      const spot = freeSpot(this.#boxes(), { x: c.x - CARD.width / 2, y: c.y - CARD.height / 2 }, CARD, 32);
-      offset = { x: Math.round(spot.x - x), y: Math.round(spot.y - y) };
+      offset = offsetTo(clip.layers, freeSpot(this.#boxes(), { x: c.x - CARD.width / 2, y: c.y - CARD.height / 2 }, CARD, 32));
     }
     this.#place(pasteLayers(this.#ctx.project, this.#archId, clip, offset, Date.now()));
     return true;
@@ -173,16 +135,11 @@ export class ArchitectureEditing extends GraphEditing {
   #place(plan: ReturnType<typeof pasteLayers>): void {
     if (!this.apply(plan) || isRefusal(plan)) return;
     this.#ctx.select({ nodes: plan.layerIds, edges: [] });
-    this.notice.announce(capital(plan.message) + '.');
+    this.notice.announce(sentence(plan.message));
   }
 
-  /** Save where layers were moved to, as one step (called when a drag or a run of arrow keys ends). */
   persistMoves(moved: Array<{ id: Id; position: XYPosition }>): void {
-    const changed: Record<Id, XYPosition> = {};
-    for (const { id, position } of moved) {
-      const stored = this.#ctx.architecture.layers[id]?.position;
-      if (stored && (Math.round(position.x) !== stored.x || Math.round(position.y) !== stored.y)) changed[id] = position;
-    }
+    const changed = changedPositions(this.#ctx.architecture.layers, moved);
     if (Object.keys(changed).length) this.apply(moveLayers(this.#ctx.project, this.#archId, changed));
   }
 
@@ -190,7 +147,7 @@ export class ArchitectureEditing extends GraphEditing {
   async autoLayout(): Promise<void> {
     let positions;
     try {
-      positions = await layoutArchitecture(this.#ctx.architecture, (id) => this.#size(id));
+      positions = await layoutArchitecture(this.#ctx.architecture, (id) => this.sizeOf(id));
     } catch (e) {
       this.refuse(`Auto layout failed: ${e instanceof Error ? e.message : String(e)}`);
       return;

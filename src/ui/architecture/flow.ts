@@ -6,7 +6,7 @@
 import type { Edge, Node } from '@xyflow/svelte';
 import { layerType, WRAPPED_PREFIX, type Inference, type LayerCategory } from '../../model/architecture';
 import type { Architecture, Id, Layer, LayerConfigValue } from '../../model/types';
-import { mergeEdges as mergeFlowEdges, mergeNodes as mergeFlowNodes } from '../pipeline/flow-merge';
+import { mergeEdges as mergeFlowEdges, mergeNodes as mergeFlowNodes } from '../graph/flow-merge';
 import { formatShape, keyConfig } from './format';
 
 export interface LayerData extends Record<string, unknown> {
@@ -159,7 +159,7 @@ export function slotNumber(arch: Architecture, edgeId: Id): number {
   return siblings.findIndex((e) => e.id === edgeId) + 1;
 }
 
-/** Merge a fresh build into what the canvas shows (see flow-merge.ts); a changed layer keeps its measured size. */
+/** Merge a fresh build into what the canvas shows (see ../graph/flow-merge.ts); a changed layer keeps its measured size. */
 export function mergeNodes(next: LayerNode[], previous: LayerNode[], held: ReadonlySet<Id>): LayerNode[] {
   return mergeFlowNodes(next, previous, held, () => true);
 }

@@ -6,22 +6,19 @@
 import type { useSvelteFlow, XYPosition } from '@xyflow/svelte';
 import { tick } from 'svelte';
 import { copyNodes, parseClipboard, pasteNodes } from '../../model/clipboard';
-import { addNode, connect, disconnect, moveNodes, type NewNode } from '../../model/pipeline-edits';
+import { addNode, connect, moveNodes, type NewNode } from '../../model/pipeline-edits';
 import { isRefusal, type PlanResult } from '../../model/plan';
 import type { Id, Pipeline, PortRef, Project } from '../../model/types';
-import type { Selection } from '../project/selection';
-import { changedPositions, deleteSelection, freeSpot, offsetTo, type Box } from './edits';
+import { GraphEditing, sentence, type GraphContext } from '../graph/graph-editing.svelte';
+import { changedPositions, freeSpot, offsetTo, type Box } from '../graph/placement';
+import { deleteSelection } from './edits';
 import type { LinkEdge, StepNode } from './flow';
 import { layeredLayout, layoutInput } from './layout';
-import { GraphEditing } from './graph-editing.svelte';
 
-export interface EditorContext {
+export interface EditorContext extends GraphContext {
   readonly project: Project;
   readonly pipeline: Pipeline;
   readonly readonly: boolean;
-  readonly selection: Selection;
-  run(plan: PlanResult): string | null;
-  select(selection: Selection): void;
 }
 
 type Flow = ReturnType<typeof useSvelteFlow<StepNode, LinkEdge>>;
@@ -43,10 +40,9 @@ function bounds(nodes: Array<{ position: XYPosition }>): Box {
 export class PipelineEditing extends GraphEditing {
   #ctx: EditorContext;
   #flow: Flow;
-  #pastes = 0;
 
   constructor(ctx: EditorContext, flow: Flow) {
-    super((plan) => ctx.run(plan), flow);
+    super(ctx, flow, CARD);
     this.#ctx = ctx;
     this.#flow = flow;
   }
@@ -55,18 +51,8 @@ export class PipelineEditing extends GraphEditing {
     return this.#ctx.pipeline.id;
   }
 
-  /** Where the canvas has drawn each node (measured size, or a typical one before measuring). */
   #boxes(): Box[] {
-    return Object.values(this.#ctx.pipeline.nodes).map((n) => {
-      const internal = this.#flow.getInternalNode(n.id);
-      return { ...n.position, width: internal?.measured.width ?? CARD.width, height: internal?.measured.height ?? CARD.height };
-    });
-  }
-
-  viewCentre(): XYPosition {
-    const r = this.canvas?.getBoundingClientRect();
-    if (!r) return { x: 0, y: 0 };
-    return this.#flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }, { snapToGrid: false });
+    return this.boxes(Object.values(this.#ctx.pipeline.nodes));
   }
 
   /** Add a node at a client point (a drop), or next to the selected node, or at the centre of the view; then select it. */
@@ -107,33 +93,19 @@ export class PipelineEditing extends GraphEditing {
       this.refuse(plan.refused, client ?? this.clientOf(to.node));
       return plan.refused;
     }
-    if (this.apply(plan, client)) this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
+    if (this.apply(plan, client)) this.notice.announce(sentence(plan.message));
     return null;
   }
 
-  deleteSelected(): void {
-    const { nodes, edges } = this.#ctx.selection;
-    if (nodes.length === 0 && edges.length === 0) {
-      this.notice.announce('Nothing is selected.');
-      return;
-    }
-    const plan = deleteSelection(this.#ctx.project, this.#pipelineId, nodes, edges, Date.now());
-    if (this.apply(plan)) {
-      this.#ctx.select({ nodes: [], edges: [] });
-      if (!isRefusal(plan)) this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
-    }
-  }
-
-  /** Remove connections by id (those that point to something gone cannot be selected on the canvas). */
-  removeConnections(ids: Id[]): void {
-    this.apply(disconnect(this.#ctx.project, this.#pipelineId, ids, Date.now()));
+  protected deletePlan(nodes: Id[], edges: Id[]): PlanResult {
+    return deleteSelection(this.#ctx.project, this.#pipelineId, nodes, edges, Date.now());
   }
 
   /** The selected nodes as clipboard text (JSON that carries their operations), or undefined when none. */
   copyText(): string | undefined {
     const clip = copyNodes(this.#ctx.project, this.#pipelineId, this.#ctx.selection.nodes);
     if (!clip) return undefined;
-    this.#pastes = 0;
+    this.copied();
     const n = clip.nodes.length;
     this.notice.announce(`Copied ${n} node${n === 1 ? '' : 's'}.`);
     return JSON.stringify(clip);
@@ -147,9 +119,7 @@ export class PipelineEditing extends GraphEditing {
     const box = bounds(clip.nodes);
     let offset: XYPosition;
     if (clip.nodes.some((n) => pipeline.nodes[n.id])) {
-      // Pasted beside the originals, each paste a step further.
-      this.#pastes += 1;
-      offset = { x: 40 * this.#pastes, y: 40 * this.#pastes };
+      offset = this.nextPasteStep();
     } else {
       // Centred in the view, then nudged clear of the nodes already there.
       const c = this.viewCentre();
@@ -174,12 +144,11 @@ export class PipelineEditing extends GraphEditing {
     this.#ctx.select({ nodes: plan.nodeIds, edges: [] });
     void this.panTo(box, box);
     if (plan.dropped.length) this.notice.show(`Pasted without ${plan.dropped.join(', ')}: this project does not have it.`, this.local(), 'info');
-    else this.notice.announce(plan.message[0]!.toUpperCase() + plan.message.slice(1) + '.');
+    else this.notice.announce(sentence(plan.message));
   }
 
-  /** Save where nodes were moved to, as one step (called when a drag or a run of arrow keys ends). */
   persistMoves(moved: Array<{ id: Id; position: XYPosition }>): void {
-    const changed = changedPositions(this.#ctx.pipeline, moved);
+    const changed = changedPositions(this.#ctx.pipeline.nodes, moved);
     if (Object.keys(changed).length) this.apply(moveNodes(this.#ctx.project, this.#pipelineId, changed));
   }
 

@@ -4,7 +4,7 @@ import { applyPlanToObject, isRefusal, type PlanResult } from '../../model/plan'
 import type { Project } from '../../model/types';
 import { validatePipeline } from '../../model/validation';
 import { portOptions } from './connect-options';
-import { deleteSelection, freeSpot } from './edits';
+import { deleteSelection } from './edits';
 import { indexProblems, mergeNodes, toFlowEdges, toFlowNodes } from './flow';
 import { layeredLayout, toElkGraph } from './layout';
 import { filterPalette, paletteEntries } from './palette';
@@ -67,11 +67,6 @@ describe('editor gestures', () => {
     apply(p, plan);
     expect(Object.keys(p.pipelines.main!.nodes)).not.toContain('main_train');
     expect(Object.keys(p.pipelines.main!.edges)).toHaveLength(2);
-  });
-
-  it('places a new node clear of the others', () => {
-    expect(freeSpot([{ x: 0, y: 0, width: 200, height: 90 }], { x: 10, y: 10 })).toEqual({ x: 10, y: 114 });
-    expect(freeSpot([{ x: 0, y: 0, width: 200, height: 90 }], { x: 400, y: 0 })).toEqual({ x: 400, y: 0 });
   });
 
   it('offers library operations the project lacks, grouped, plus Input and Output', () => {

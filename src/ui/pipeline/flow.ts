@@ -6,7 +6,7 @@
 import type { Edge, Node } from '@xyflow/svelte';
 import type { DataType, Id, NodeKind, Pipeline, Project } from '../../model/types';
 import { nodeTitle, portsOf, type Problem } from '../../model/validation';
-import { mergeEdges as mergeFlowEdges, mergeNodes as mergeFlowNodes } from './flow-merge';
+import { mergeEdges as mergeFlowEdges, mergeNodes as mergeFlowNodes } from '../graph/flow-merge';
 
 export interface PortView {
   id: Id;
@@ -133,17 +133,11 @@ export function toFlowEdges(project: Project, pipeline: Pipeline, problems: Prob
 
 const portsSignature = (d: StepData) => JSON.stringify([d.inputs.map((p) => p.id), d.outputs.map((p) => p.id)]);
 
-/** Merge a fresh build into what the canvas shows (see flow-merge.ts); a node whose ports did not change keeps its size. */
+/** Merge a fresh build into what the canvas shows (see ../graph/flow-merge.ts); a node whose ports did not change keeps its size. */
 export function mergeNodes(next: StepNode[], previous: StepNode[], held: ReadonlySet<Id>): StepNode[] {
   return mergeFlowNodes(next, previous, held, (old, n) => portsSignature(old.data) === portsSignature(n.data));
 }
 
 export function mergeEdges(next: LinkEdge[], previous: LinkEdge[]): LinkEdge[] {
   return mergeFlowEdges(next, previous, (old, e) => old.data?.problem === e.data?.problem && old.sourceHandle === e.sourceHandle && old.targetHandle === e.targetHandle);
-}
-
-export function sameIds(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const set = new Set(a);
-  return b.every((id) => set.has(id));
 }
