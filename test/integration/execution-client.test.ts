@@ -3,6 +3,7 @@
  * real engine in-process (tfjs), the artifact store and job cache in memory. The Sine LSTM example, made small,
  * trains in a few seconds.
  */
+import '@tensorflow/tfjs-backend-wasm'; // registers the WASM backend (as the worker does) for the CNN reproduction
 import * as A from '@automerge/automerge';
 import { Repo, type DocHandle, type PeerId } from '@automerge/automerge-repo';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,4 +113,19 @@ describe('running a pipeline through the execution client', () => {
     await run.done;
     expect(await verdict).toEqual({ matches: true, differences: [] });
   }, 60_000);
+
+  it('reproduces a seeded CNN run on the WASM backend (with the engine convolution kernels) with exactly the same metrics', async () => {
+    const cnn = findExample('mnist-cnn')!.build(Date.now()).project;
+    cnn.pipelines.main!.nodes.main_load!.attributes.samples = 400;
+    cnn.pipelines.main!.nodes.main_train!.attributes.epochs = 2;
+    const cnnHandle = ada.create<Project>(cnn);
+    const cnnAccess: ProjectAccess = { ...access, url: cnnHandle.url, project: () => A.toJS(cnnHandle.doc()) as Project, heads: () => A.getHeads(cnnHandle.doc()), apply: (plan) => applyPlan(cnnHandle, plan) };
+    const first = await client.run(cnnAccess, { pipelineId: 'main', backend: 'wasm' });
+    const ended = await first.done;
+    expect(ended.status, JSON.stringify(Object.values(ended.jobs).map((j) => j.error?.message))).toBe('succeeded');
+    expect(ended.device?.backend, JSON.stringify(ended.device)).toBe('wasm');
+    const { run, verdict } = await client.reproduce(cnnAccess, first.url);
+    await run.done;
+    expect(await verdict).toEqual({ matches: true, differences: [] });
+  }, 120_000);
 });
