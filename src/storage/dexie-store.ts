@@ -2,8 +2,7 @@ import Dexie from 'dexie';
 import type { Table } from 'dexie';
 import type { ArtifactStore, PutInfo, PutResult, StoredArtifact } from './artifact-store';
 import { StorageError } from './artifact-store';
-import { sha256Hex } from './sha256';
-import { assertSha256, copyInput, mediaTypeOf, mismatch } from './validate';
+import { assertSha256, named } from './validate';
 
 export interface DexieArtifactStoreOptions {
   /** A different IndexedDB implementation (e.g. fake-indexeddb in tests), passed to Dexie as-is. */
@@ -53,18 +52,13 @@ export class DexieArtifactStore implements ArtifactStore {
   }
 
   async put(bytes: Uint8Array, info?: PutInfo): Promise<PutResult> {
-    const mediaType = mediaTypeOf(info);
-    const copy = copyInput(bytes);
-    return this.store(await sha256Hex(copy), copy, mediaType);
+    const input = await named(bytes, info);
+    return this.store(input.sha256, input.bytes, input.mediaType);
   }
 
   async putVerified(sha256: string, bytes: Uint8Array, info?: PutInfo): Promise<PutResult> {
-    assertSha256(sha256);
-    const mediaType = mediaTypeOf(info);
-    const copy = copyInput(bytes);
-    const actual = await sha256Hex(copy);
-    if (actual !== sha256) throw mismatch(sha256, actual);
-    return this.store(sha256, copy, mediaType);
+    const input = await named(bytes, info, sha256);
+    return this.store(input.sha256, input.bytes, input.mediaType);
   }
 
   async get(sha256: string): Promise<Uint8Array | undefined> {

@@ -1,4 +1,5 @@
 import { StorageError } from './artifact-store';
+import { sha256Hex } from './sha256';
 import type { PutInfo } from './artifact-store';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -40,4 +41,17 @@ export function mediaTypeOf(info: PutInfo | undefined): string {
 /** Names the two hashes in a mismatch by their first characters, enough to tell them apart in a report. */
 export function mismatch(claimed: string, actual: string): StorageError {
   return new StorageError('hash-mismatch', { detail: `expected ${claimed.slice(0, 12)}…, got ${actual.slice(0, 12)}…` });
+}
+
+/**
+ * What every store does before storing: check the input, take a private copy, and name it by its hash. With
+ * `claimed` (bytes that arrive under a name, e.g. from a peer), a name that does not match is refused.
+ */
+export async function named(bytes: unknown, info: PutInfo | undefined, claimed?: string): Promise<{ sha256: string; bytes: Uint8Array<ArrayBuffer>; mediaType: string }> {
+  if (claimed !== undefined) assertSha256(claimed);
+  const mediaType = mediaTypeOf(info);
+  const copy = copyInput(bytes);
+  const sha256 = await sha256Hex(copy);
+  if (claimed !== undefined && sha256 !== claimed) throw mismatch(claimed, sha256);
+  return { sha256, bytes: copy, mediaType };
 }
