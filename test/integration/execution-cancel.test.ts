@@ -4,59 +4,21 @@
  * documents on an in-memory network; the engine is the scripted one, since what is tested is the request's way
  * from Bob's document to Ada's engine.
  */
-import * as A from '@automerge/automerge';
-import { Repo, type PeerId } from '@automerge/automerge-repo';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExecutionClient, type ProjectAccess } from '../../src/engine/client';
 import { findExample } from '../../src/model/examples';
-import type { Project } from '../../src/model/types';
-import { MemoryJobCache } from '../../src/storage/job-cache';
-import { MemoryArtifactStore } from '../../src/storage/memory-store';
 import { applyPlan } from '../../src/sync/apply';
-import { createExecutionDoc, findExecutionDoc } from '../../src/sync/executions';
+import { findExecutionDoc } from '../../src/sync/executions';
 import { FakeEngine } from '../fixtures/fake-engine';
-import { MemoryBus, MemoryNetworkAdapter } from './memory-network';
+import { clientOn, openProject, twoPeers, until } from './execution-peers';
 
-const bus = new MemoryBus({ maxLatencyMs: 5 });
-const [ada, bob] = ['ada', 'bob'].map((id) => new Repo({ network: [new MemoryNetworkAdapter(bus)], peerId: id as PeerId, sharePolicy: async () => true })) as [Repo, Repo];
-afterAll(async () => {
-  await ada.shutdown();
-  await bob.shutdown();
-});
+const { ada, bob, shutdown } = twoPeers();
+afterAll(shutdown);
 
-const held = new Set<string>();
-const client = new ExecutionClient({
-  engine: () => new FakeEngine(),
-  artifacts: new MemoryArtifactStore(),
-  cache: new MemoryJobCache(),
-  createDoc: (execution) => createExecutionDoc(ada, execution),
-  openDoc: (url) => findExecutionDoc(ada, url),
-  data: async () => new Uint8Array(),
-  locks: { hold: (id) => (held.add(id), () => held.delete(id)), isHeld: async (id) => held.has(id) },
-  deviceId: 'ada-laptop',
-});
-
-const { project } = findExample('iris-mlp')!.build(Date.now());
-const handle = ada.create<Project>(project);
-const access: ProjectAccess = {
-  url: handle.url,
-  project: () => A.toJS(handle.doc()) as Project,
-  heads: () => A.getHeads(handle.doc()),
-  apply: (plan) => applyPlan(handle, plan),
-};
+const client = clientOn(ada, { engine: () => new FakeEngine() });
+const { handle, access } = openProject(ada, findExample('iris-mlp')!.build(Date.now()).project);
 const setTrainCode = (code: string) =>
   applyPlan(handle, { message: 'edit Train', edits: [{ op: 'put', path: ['operations', 'core.train', 'code'], value: code }] });
 const bobAuthor = { name: 'Bob Kahn', color: '#16a34a' };
-
-async function until<T>(read: () => T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = read();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('canceling a run from another device', () => {
   it('stops the run when a peer writes a request into its document, and records who asked', async () => {

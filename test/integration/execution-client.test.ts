@@ -4,61 +4,27 @@
  * trains in a few seconds.
  */
 import '@tensorflow/tfjs-backend-wasm'; // registers the WASM backend (as the worker does) for the CNN reproduction
-import * as A from '@automerge/automerge';
-import { Repo, type DocHandle, type PeerId } from '@automerge/automerge-repo';
+import { type DocHandle } from '@automerge/automerge-repo';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExecutionClient, type ProjectAccess } from '../../src/engine/client';
 import { createInProcessEngine } from '../../src/engine/worker/in-process';
 import { findExample } from '../../src/model/examples';
 import type { Execution } from '../../src/model/execution';
-import type { Project } from '../../src/model/types';
-import { MemoryJobCache } from '../../src/storage/job-cache';
 import { MemoryArtifactStore } from '../../src/storage/memory-store';
 import { applyPlan } from '../../src/sync/apply';
-import { createExecutionDoc, findExecutionDoc, watchExecution } from '../../src/sync/executions';
+import { findExecutionDoc, watchExecution } from '../../src/sync/executions';
 import { bundledData } from './engine-harness';
-import { MemoryBus, MemoryNetworkAdapter } from './memory-network';
+import { clientOn, openProject, twoPeers, until } from './execution-peers';
 
-const bus = new MemoryBus({ maxLatencyMs: 5 });
-const [ada, bob] = ['ada', 'bob'].map((id) => new Repo({ network: [new MemoryNetworkAdapter(bus)], peerId: id as PeerId, sharePolicy: async () => true })) as [Repo, Repo];
-afterAll(async () => {
-  await ada.shutdown();
-  await bob.shutdown();
-});
+const { ada, bob, shutdown } = twoPeers();
+afterAll(shutdown);
 
 const artifacts = new MemoryArtifactStore();
-const held = new Set<string>();
-const client = new ExecutionClient({
-  engine: () => createInProcessEngine(),
-  artifacts,
-  cache: new MemoryJobCache(),
-  createDoc: (execution) => createExecutionDoc(ada, execution),
-  openDoc: (url) => findExecutionDoc(ada, url),
-  data: async (name) => bundledData(name),
-  locks: { hold: (id) => (held.add(id), () => held.delete(id)), isHeld: async (id) => held.has(id) },
-  deviceId: 'ada-laptop',
-});
+const client = clientOn(ada, { engine: () => createInProcessEngine(), artifacts, data: async (name) => bundledData(name) });
 
 const { project } = findExample('sine-lstm')!.build(Date.now());
 project.pipelines.main!.nodes.main_load!.attributes.windows = 300;
 project.pipelines.main!.nodes.main_train!.attributes.epochs = 4;
-const handle = ada.create<Project>(project);
-const access: ProjectAccess = {
-  url: handle.url,
-  project: () => A.toJS(handle.doc()) as Project,
-  heads: () => A.getHeads(handle.doc()),
-  apply: (plan) => applyPlan(handle, plan),
-};
-
-async function until<T>(read: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = read();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const { handle, access } = openProject(ada, project);
 
 describe('running a pipeline through the execution client', () => {
   let firstUrl = '';
@@ -95,7 +61,7 @@ describe('running a pipeline through the execution client', () => {
     expect(await artifacts.has(model.sha256)).toBe(true);
     // Bob saw it run and saw it finish, with the same metrics.
     expect(seen).toContain('running');
-    await until(() => (latest?.status === 'succeeded' ? true : undefined));
+    await until(() => (latest?.status === 'succeeded' ? true : undefined), 20_000);
     stop();
     expect(latest!.metrics.main_evaluate).toEqual(stored.metrics.main_evaluate);
   }, 60_000);
@@ -118,8 +84,7 @@ describe('running a pipeline through the execution client', () => {
     const cnn = findExample('mnist-cnn')!.build(Date.now()).project;
     cnn.pipelines.main!.nodes.main_load!.attributes.samples = 400;
     cnn.pipelines.main!.nodes.main_train!.attributes.epochs = 2;
-    const cnnHandle = ada.create<Project>(cnn);
-    const cnnAccess: ProjectAccess = { ...access, url: cnnHandle.url, project: () => A.toJS(cnnHandle.doc()) as Project, heads: () => A.getHeads(cnnHandle.doc()), apply: (plan) => applyPlan(cnnHandle, plan) };
+    const { access: cnnAccess } = openProject(ada, cnn);
     const first = await client.run(cnnAccess, { pipelineId: 'main', backend: 'wasm' });
     const ended = await first.done;
     expect(ended.status, JSON.stringify(Object.values(ended.jobs).map((j) => j.error?.message))).toBe('succeeded');
