@@ -6,11 +6,24 @@
  * Servers start lazily, on a case's first request, and live until the end of the bench run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+/** The newest modification time (ms) of what the build is made from. */
+function newestSource() {
+  let newest = 0;
+  const visit = (path) => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+    else newest = Math.max(newest, stat.mtimeMs);
+  };
+  for (const p of ['src', 'public', 'sync-server/src', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json']) visit(join(ROOT, p));
+  return newest;
+}
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist');
@@ -65,18 +78,19 @@ export function createContext({ log = console.log } = {}) {
 
   /**
    * Builds the app and relay (`npm run build`) when dist/index.html or sync-server/dist/main.js
-   * is missing. BENCH_BUILD=1 forces a rebuild.
+   * is missing or older than a source (a stale build measures old code). BENCH_BUILD=1 forces a rebuild.
    */
   let built;
   function ensureBuilt() {
     built ??= (() => {
-      const force = process.env.BENCH_BUILD === '1';
       const missing = [join(DIST, 'index.html'), RELAY_MAIN].filter((p) => !existsSync(p));
+      const stale = missing.length === 0 && newestSource() > Math.min(statSync(join(DIST, 'index.html')).mtimeMs, statSync(RELAY_MAIN).mtimeMs);
+      const force = process.env.BENCH_BUILD === '1' || stale;
       if (!force && missing.length === 0) {
         const age = (Date.now() - statSync(join(DIST, 'index.html')).mtimeMs) / 60000;
         return { built: false, note: `existing build in dist/ (${age < 120 ? `${age.toFixed(0)} min` : `${(age / 60).toFixed(1)} h`} old; BENCH_BUILD=1 rebuilds)` };
       }
-      log(force ? 'BENCH_BUILD=1: running `npm run build`…' : `Missing ${missing.map((p) => p.slice(ROOT.length + 1)).join(', ')}: running \`npm run build\`…`);
+      log(stale ? 'A source is newer than the build: running `npm run build`…' : force ? 'BENCH_BUILD=1: running `npm run build`…' : `Missing ${missing.map((p) => p.slice(ROOT.length + 1)).join(', ')}: running \`npm run build\`…`);
       const t0 = performance.now();
       const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
