@@ -64,3 +64,17 @@ function walk(root: object, path: Path): Record<string | number, unknown> {
   }
   return node as Record<string | number, unknown>;
 }
+
+/**
+ * A deletion of a graph's selection as one plan: `nodes` removes the selected nodes (with their connections), `loose`
+ * the selected connections that touch none of them (`looseCount` of them). Either may be absent (nothing of that kind
+ * selected); a refusal of either refuses the whole.
+ */
+export function deletionOf(nodes: PlanResult | undefined, loose: PlanResult | undefined, looseCount: number): PlanResult {
+  if (nodes && isRefusal(nodes)) return nodes;
+  if (loose && isRefusal(loose)) return loose;
+  if (!nodes && !loose) return { message: 'deleted nothing', edits: [] };
+  if (!nodes) return loose!;
+  if (!loose) return nodes;
+  return { message: `${nodes.message} and ${looseCount} connection${looseCount === 1 ? '' : 's'}`, item: nodes.item, edits: [...nodes.edits, ...loose.edits] };
+}

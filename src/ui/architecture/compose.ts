@@ -6,7 +6,7 @@
 import { randomId } from '../../lib/ids';
 import { addLayer, connect, disconnect, removeLayers, type ArchitectureTemplate } from '../../model/architecture';
 import { uniqueName } from '../../model/project';
-import { applyPlanToObject, isRefusal, put, type Plan, type PlanResult } from '../../model/plan';
+import { applyPlanToObject, deletionOf, isRefusal, put, type Plan, type PlanResult } from '../../model/plan';
 import type { Architecture, Id, Position, Project } from '../../model/types';
 
 /** The project as it would be after `plan`, copying only the architecture the plan edits. */
@@ -36,13 +36,7 @@ export function deleteSelection(project: Project, archId: Id, layerIds: Id[], ed
   });
   const a = layers.size ? removeLayers(project, archId, [...layers], now) : undefined;
   const b = loose.length ? disconnect(project, archId, loose, now) : undefined;
-  if (a && isRefusal(a)) return a;
-  if (b && isRefusal(b)) return b;
-  if (!a && !b) return { message: 'deleted nothing', edits: [] };
-  if (!a) return b!;
-  if (!b) return a;
-  const n = loose.length;
-  return { message: `${a.message} and ${n} connection${n === 1 ? '' : 's'}`, item: a.item, edits: [...a.edits, ...b.edits] };
+  return deletionOf(a, b, loose.length);
 }
 
 /** Names a new architecture gets before anyone renames it ("Architecture", "Architecture 2"). */

@@ -3,7 +3,7 @@
  * is one undo step and one history entry.
  */
 import { removeNodes, disconnect } from '../../model/pipeline-edits';
-import { isRefusal, type PlanResult } from '../../model/plan';
+import { deletionOf, type PlanResult } from '../../model/plan';
 import type { Id, Project } from '../../model/types';
 
 /** Delete nodes (with their connections) and the other selected connections, as one plan. */
@@ -17,11 +17,5 @@ export function deleteSelection(project: Project, pipelineId: Id, nodeIds: Id[],
   });
   const a = nodes.size ? removeNodes(project, pipelineId, [...nodes], now) : undefined;
   const b = loose.length ? disconnect(project, pipelineId, loose, now) : undefined;
-  if (a && isRefusal(a)) return a;
-  if (b && isRefusal(b)) return b;
-  if (!a && !b) return { message: 'deleted nothing', edits: [] };
-  if (!a) return b!;
-  if (!b) return a;
-  const n = loose.length;
-  return { message: `${a.message} and ${n} connection${n === 1 ? '' : 's'}`, item: a.item, edits: [...a.edits, ...b.edits] };
+  return deletionOf(a, b, loose.length);
 }
