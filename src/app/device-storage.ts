@@ -79,11 +79,10 @@ export function createDeviceStorage({ repo, home, artifacts, cache }: DeviceStor
         throw new Error(`Nothing was removed: DeepForge cannot read ${now.unreadable.join(', ')}, so it cannot tell which files they use. Open them from the home page to repair or export them first.`);
       }
       const removed: Totals = { count: 0, bytes: 0 };
-      for (const sha256 of now.removable) {
-        const stat = await artifacts.stat(sha256);
-        await artifacts.delete(sha256);
+      for (const file of now.removable) {
+        await artifacts.delete(file.sha256);
         removed.count += 1;
-        removed.bytes += stat?.size ?? 0;
+        removed.bytes += file.size;
       }
       return removed;
     },

@@ -23,7 +23,7 @@ describe('storage usage', () => {
     expect(usage.runs).toEqual({ count: 2, bytes: 23 });
     expect(usage.cache).toEqual({ count: 1, bytes: 5 });
     expect(usage.unused).toEqual({ count: 1, bytes: 4000 });
-    expect(usage.removable).toEqual([h('d')]);
+    expect(usage.removable.map((f) => f.sha256)).toEqual([h('d')]);
     // Largest first; a file shared by a project's artifacts and its runs counts once for that project.
     expect(usage.byProject).toEqual([
       { documentId: 'p1', name: 'Iris', count: 2, bytes: 120 },
@@ -34,7 +34,7 @@ describe('storage usage', () => {
   it('keeps unused bytes stored in the last minute, which a tab may be about to record', () => {
     const usage = summarizeUsage([file('a', 1, NOW - RECENT_MS + 1), file('b', 2, NOW - RECENT_MS)], [], [], NOW);
     expect(usage.unused).toEqual({ count: 2, bytes: 3 });
-    expect(usage.removable).toEqual([h('b')]);
+    expect(usage.removable.map((f) => f.sha256)).toEqual([h('b')]);
   });
 
   it('does not count references to bytes this device does not have', () => {

@@ -42,8 +42,8 @@ export interface StorageUsage {
   cache: Totals;
   /** Used by nothing. */
   unused: Totals;
-  /** The unused bytes old enough to remove now (see RECENT_MS). */
-  removable: string[];
+  /** The unused files old enough to remove now (see RECENT_MS). */
+  removable: StoredArtifact[];
   byProject: ProjectUsage[];
 }
 
@@ -67,7 +67,7 @@ export function summarizeUsage(stored: readonly StoredArtifact[], projects: read
     else if (inCache.has(file.sha256)) add(usage.cache, file.size);
     else {
       add(usage.unused, file.size);
-      if (now - file.storedAt >= RECENT_MS) usage.removable.push(file.sha256);
+      if (now - file.storedAt >= RECENT_MS) usage.removable.push(file);
     }
   }
   for (const p of projects) {
